@@ -1,0 +1,58 @@
+"""Admin for the interfaces, their mechanisms, the findings and the questions."""
+
+from django.contrib import admin
+
+from missions.admin import PROVENANCE_FIELDSET
+
+from .models import Finding, IllicitActivity, Interface, Mechanism, Question
+
+
+class MechanismInline(admin.TabularInline):
+    model = Mechanism
+    extra = 0
+
+
+@admin.register(Interface)
+class InterfaceAdmin(admin.ModelAdmin):
+    list_display = ("number", "title", "slug")
+    search_fields = ("title", "summary")
+    prepopulated_fields = {"slug": ("title",)}
+    inlines = [MechanismInline]
+
+
+@admin.register(Mechanism)
+class MechanismAdmin(admin.ModelAdmin):
+    list_display = ("interface", "position", "description")
+    list_filter = ("interface",)
+    search_fields = ("description",)
+    list_select_related = ("interface",)
+
+
+@admin.register(IllicitActivity)
+class IllicitActivityAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    search_fields = ("name", "description")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Finding)
+class FindingAdmin(admin.ModelAdmin):
+    list_display = ("title", "interface", "paper_section", "footnotes", "source")
+    list_filter = ("interface", "source", "paper_section", "missions", "activities")
+    search_fields = ("title", "summary", "quotation", "actors", "slug")
+    list_select_related = ("interface",)
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ("interface", "missions", "countries", "documents", "activities")
+    fieldsets = (
+        (None, {"fields": ("interface", "position", "title", "slug", "summary", "quotation", "actors")}),
+        ("Links", {"fields": ("missions", "countries", "documents", "activities")}),
+        PROVENANCE_FIELDSET,
+    )
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ("number", "text")
+    list_filter = ("interfaces",)
+    search_fields = ("text",)
+    autocomplete_fields = ("interfaces",)

@@ -1,0 +1,182 @@
+"""The seven interfaces of Box 1 and the evidence the paper gives for each."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from missions.models import Country, Document, Mission, SourcedModel
+
+
+class IllicitActivityQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class IllicitActivity(models.Model):
+    """A kind of crime the paper names (drug trafficking, diamond smuggling, ...)."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    objects = IllicitActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "illicit activities"
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("interfaces:finding_list") + f"?activity={self.slug}"
+
+
+class InterfaceQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Interface(models.Model):
+    """One of the seven interfaces between organized crime and peace operations (Box 1)."""
+
+    number = models.PositiveSmallIntegerField(unique=True, help_text="Position in Box 1 (1-7).")
+    slug = models.SlugField(max_length=60, unique=True)
+    title = models.CharField(max_length=100, unique=True, help_text="As printed in Box 1.")
+    summary = models.TextField(help_text="The interface in the editors' own words.")
+    paper_section = models.CharField(max_length=8, default="II")
+    editorial_note = models.TextField(
+        blank=True, help_text="Editors' notes, e.g. discrepancies the paper points out."
+    )
+
+    objects = InterfaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=7), name="interface_number_in_box_1"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("interfaces:interface_detail", kwargs={"slug": self.slug})
+
+
+class MechanismQuerySet(models.QuerySet):
+    def get_by_natural_key(self, interface_slug, position):
+        return self.get(interface__slug=interface_slug, position=position)
+
+
+class Mechanism(models.Model):
+    """A way an interface works, as the paper describes it (e.g. OC funds armed groups)."""
+
+    interface = models.ForeignKey(Interface, on_delete=models.CASCADE, related_name="mechanisms")
+    position = models.PositiveSmallIntegerField()
+    description = models.TextField()
+
+    objects = MechanismQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["interface__number", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["interface", "position"], name="mechanism_unique_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.interface.title} ({self.position}): {self.description[:60]}"
+
+    def natural_key(self):
+        return (*self.interface.natural_key(), self.position)
+
+    natural_key.dependencies = ["interfaces.interface"]
+
+    def get_absolute_url(self):
+        return self.interface.get_absolute_url()
+
+
+class FindingQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Finding(SourcedModel):
+    """One piece of evidence that an interface was seen in a case.
+
+    The summary is in the editors' own words; ``quotation`` holds the paper's (or the
+    cited document's) words verbatim and is empty when there are none.
+    """
+
+    slug = models.SlugField(max_length=100, unique=True)
+    interface = models.ForeignKey(Interface, on_delete=models.PROTECT, related_name="findings")
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Order of the case within its interface, as in the paper."
+    )
+    title = models.CharField(max_length=200)
+    summary = models.TextField()
+    quotation = models.TextField(blank=True, help_text="Verbatim; empty if none.")
+    actors = models.CharField(
+        max_length=300, blank=True, help_text="Armed groups, elites or networks the case names."
+    )
+    missions = models.ManyToManyField(Mission, blank=True, related_name="findings")
+    countries = models.ManyToManyField(Country, blank=True, related_name="findings")
+    documents = models.ManyToManyField(Document, blank=True, related_name="findings")
+    activities = models.ManyToManyField(
+        IllicitActivity, blank=True, related_name="findings", verbose_name="illicit activities"
+    )
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["interface__number", "position", "slug"]
+        indexes = [models.Index(fields=["interface", "position"], name="finding_interface_pos_idx")]
+        constraints = SourcedModel.provenance_constraints("finding")
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("interfaces:finding_detail", kwargs={"slug": self.slug})
+
+
+class QuestionQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Question(models.Model):
+    """A question for discussion from section IV, linked to the interfaces it concerns."""
+
+    number = models.PositiveSmallIntegerField(unique=True, help_text="Order in section IV.")
+    slug = models.SlugField(max_length=100, unique=True)
+    text = models.TextField()
+    interfaces = models.ManyToManyField(Interface, blank=True, related_name="questions")
+    editorial_note = models.TextField(
+        blank=True, help_text="Why these interfaces: the link is the editors' judgement."
+    )
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self):
+        return self.text
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("interfaces:question_list") + f"#{self.slug}"

@@ -1,0 +1,56 @@
+"""Admin for the Annex table (areas, measures, applications) and Box 2."""
+
+from django.contrib import admin
+
+from .models import ActivityArea, Measure, MeasureApplication, PoliceFunction
+
+
+class MeasureInline(admin.TabularInline):
+    model = Measure
+    fields = ("position", "name", "slug")
+    extra = 0
+    show_change_link = True
+
+
+class MeasureApplicationInline(admin.TabularInline):
+    model = MeasureApplication
+    fields = ("position", "mission", "country", "label", "all_missions", "source", "paper_section", "editorial_note")
+    autocomplete_fields = ("mission", "country")
+    extra = 0
+
+
+@admin.register(ActivityArea)
+class ActivityAreaAdmin(admin.ModelAdmin):
+    list_display = ("number", "name")
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [MeasureInline]
+
+
+@admin.register(Measure)
+class MeasureAdmin(admin.ModelAdmin):
+    list_display = ("name", "area", "position")
+    list_filter = ("area", "interfaces")
+    search_fields = ("name", "description", "slug")
+    list_select_related = ("area",)
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("area", "interfaces")
+    inlines = [MeasureApplicationInline]
+
+
+@admin.register(MeasureApplication)
+class MeasureApplicationAdmin(admin.ModelAdmin):
+    list_display = ("measure", "position", "mission", "country", "label", "all_missions", "source")
+    list_filter = ("all_missions", "source", "mission", "measure__area")
+    search_fields = ("label", "note", "measure__name", "mission__acronym", "country__name")
+    list_select_related = ("measure", "mission", "country")
+    autocomplete_fields = ("measure", "mission", "country")
+
+
+@admin.register(PoliceFunction)
+class PoliceFunctionAdmin(admin.ModelAdmin):
+    list_display = ("position", "name", "kind")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("measures",)

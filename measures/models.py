@@ -1,0 +1,176 @@
+"""The Annex table (measures missions used against OC) and Box 2 (UN Police functions)."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from interfaces.models import Interface
+from missions.models import Country, Mission, SourcedModel
+
+
+class ActivityAreaQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class ActivityArea(models.Model):
+    """An area of activity: the first column of the Annex table, in the paper's order."""
+
+    number = models.PositiveSmallIntegerField(unique=True, help_text="Row group in the Annex.")
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200, unique=True)
+
+    objects = ActivityAreaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(number__gte=1), name="activity_area_number_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("measures:measure_list") + f"#{self.slug}"
+
+
+class MeasureQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Measure(models.Model):
+    """A specific measure in its area of activity (second column of the Annex).
+
+    Which interfaces a measure addresses is the editors' judgement, not the paper's:
+    ``interfaces_note`` says why.
+    """
+
+    area = models.ForeignKey(ActivityArea, on_delete=models.PROTECT, related_name="measures")
+    position = models.PositiveSmallIntegerField(help_text="Order within the area, as in the Annex.")
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    interfaces = models.ManyToManyField(Interface, blank=True, related_name="measures")
+    interfaces_note = models.TextField(
+        blank=True, help_text="Editorial judgement: why this measure addresses these interfaces."
+    )
+
+    objects = MeasureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["area__number", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "position"], name="measure_unique_position"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("measures:measure_detail", kwargs={"slug": self.slug})
+
+
+class MeasureApplicationQuerySet(models.QuerySet):
+    def get_by_natural_key(self, measure_slug, position):
+        return self.get(measure__slug=measure_slug, position=position)
+
+
+class MeasureApplication(SourcedModel):
+    """One example of a measure in practice (third column of the Annex).
+
+    Linked to the mission and/or country the example names, or to all missions where the
+    paper says so ("Zero-tolerance policy: all missions").
+    """
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="applications")
+    position = models.PositiveSmallIntegerField(help_text="Order within the measure's examples.")
+    mission = models.ForeignKey(
+        Mission, null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
+    )
+    country = models.ForeignKey(
+        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
+    )
+    label = models.CharField(
+        max_length=200, blank=True, help_text="The example as the Annex names it, e.g. 'Monrovia Freeport'."
+    )
+    note = models.TextField(blank=True)
+    all_missions = models.BooleanField(default=False, help_text="The paper says 'all missions'.")
+
+    objects = MeasureApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["measure__area__number", "measure__position", "position"]
+        indexes = [
+            models.Index(fields=["mission", "measure"], name="application_mission_idx"),
+            models.Index(fields=["country", "measure"], name="application_country_idx"),
+        ]
+        constraints = [
+            *SourcedModel.provenance_constraints("application"),
+            models.UniqueConstraint(fields=["measure", "position"], name="application_unique_position"),
+            models.CheckConstraint(
+                condition=Q(mission__isnull=False) | Q(country__isnull=False) | Q(all_missions=True),
+                name="application_has_place",
+            ),
+        ]
+
+    def __str__(self):
+        where = "All missions" if self.all_missions else (self.label or str(self.mission or self.country))
+        return f"{self.measure.name}: {where}"
+
+    def natural_key(self):
+        return (*self.measure.natural_key(), self.position)
+
+    natural_key.dependencies = ["measures.measure"]
+
+    def get_absolute_url(self):
+        return self.measure.get_absolute_url()
+
+
+class PoliceFunctionKind(models.TextChoices):
+    CORE_FUNCTION = "core_function", "Core function"
+    ACTIVITY = "activity", "Activity"
+
+
+class PoliceFunctionQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class PoliceFunction(models.Model):
+    """A core function or activity of UN Police (Box 2, from the 2014 DPKO/DFS policy)."""
+
+    kind = models.CharField(max_length=16, choices=PoliceFunctionKind.choices, db_index=True)
+    position = models.PositiveSmallIntegerField(unique=True, help_text="Order in Box 2.")
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    measures = models.ManyToManyField(Measure, blank=True, related_name="police_functions")
+    editorial_note = models.TextField(
+        blank=True, help_text="Why these measures: the link is the editors' judgement."
+    )
+
+    objects = PoliceFunctionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=PoliceFunctionKind.values), name="police_function_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("measures:police_function_list") + f"#{self.slug}"

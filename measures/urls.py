@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "measures"
+
+urlpatterns = [
+    path("measures/", views.MeasureListView.as_view(), name="measure_list"),
+    path("measures/<slug:slug>/", views.MeasureDetailView.as_view(), name="measure_detail"),
+    path("police-functions/", views.PoliceFunctionListView.as_view(), name="police_function_list"),
+]

@@ -1,0 +1,276 @@
+"""Countries, missions and the documents the paper cites: the base of the knowledge base.
+
+Every other app links to these records, so they carry natural keys (ISO3, acronym, slug)
+that fixtures and URLs use instead of numeric ids.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class Source(models.TextChoices):
+    """Where a record's facts come from: the paper itself, or the editors."""
+
+    PAPER = "paper", "The paper"
+    EDITORS = "editors", "Added by the editors"
+
+
+class PaperSection(models.TextChoices):
+    """The paper's sections, for citing where a fact was read."""
+
+    INTRODUCTION = "I", "I. Introduction: OC and international peace and security"
+    FRAGILITY = "I.a", "I. Introduction: OC and state fragility"
+    IMPLICATIONS = "I.b", "I. Introduction: implications for peace operations"
+    NEXUS = "II", "II. The OC – peace operations nexus (Box 1)"
+    FUELS_CONFLICT = "II.1", "II. OC fuels conflict"
+    UNDERMINES_SECURITY = "II.2", "II. OC undermines security"
+    PEACEKEEPERS_PARTICIPATE = "II.3", "II. Peacekeepers participate in OC"
+    OPERATIONS_FUEL = "II.4", "II. Peace operations fuel OC"
+    OPERATIONS_COOPT = "II.5", "II. Peace operations co-opt OC"
+    CORRUPTS_ELITES = "II.6", "II. OC corrupts elites"
+    OPERATIONS_COMBAT = "II.7", "II. Peace operations combat OC"
+    NOT_A_SIDE_ISSUE = "III.a", "III. OC is not a side issue in mission areas"
+    CORE_BUSINESS = "III.b", "III. OC affects the core business of peace operations"
+    BOX_2 = "III.c", "III. Box 2: UN Police core functions and activities"
+    CRIME_FIGHTING = "III.d", "III. Is peacekeeping also crime fighting?"
+    QUESTIONS = "IV", "IV. Questions for discussion"
+    ANNEX = "Annex", "Annex, Table 1: measures employed by peace operations"
+
+
+class SourcedModel(models.Model):
+    """Provenance shared by every record that states facts.
+
+    A record from the paper names the section (and footnotes) where a reader can check
+    it; a record the editors added says so and explains itself in ``editorial_note``.
+    """
+
+    source = models.CharField(
+        max_length=8, choices=Source.choices, default=Source.PAPER, db_index=True
+    )
+    paper_section = models.CharField(
+        max_length=8,
+        choices=PaperSection.choices,
+        blank=True,
+        help_text="Section of the paper where this is stated.",
+    )
+    footnotes = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="The paper's footnote numbers, comma-separated (e.g. '10, 11').",
+    )
+    editorial_note = models.TextField(
+        blank=True,
+        help_text="What the editors added or judged, and why (required when added by them).",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def footnote_numbers(self):
+        return [int(n) for n in self.footnotes.replace(" ", "").split(",") if n.isdigit()]
+
+    @staticmethod
+    def provenance_constraints(prefix):
+        """Check constraints: paper records cite a section, editors' records explain."""
+        return [
+            models.CheckConstraint(
+                condition=Q(source__in=Source.values),
+                name=f"{prefix}_source_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source=Source.PAPER) | ~Q(paper_section=""),
+                name=f"{prefix}_paper_cites_section",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source=Source.EDITORS) | ~Q(editorial_note=""),
+                name=f"{prefix}_editors_explain",
+            ),
+            models.CheckConstraint(
+                condition=Q(footnotes__regex=r"^([0-9]+(, ?[0-9]+)*)?$"),
+                name=f"{prefix}_footnotes_list",
+            ),
+        ]
+
+
+class CountryQuerySet(models.QuerySet):
+    def get_by_natural_key(self, iso3):
+        return self.get(iso3=iso3)
+
+
+class Country(models.Model):
+    """A country or territory where the paper places a case or a mission."""
+
+    iso3 = models.CharField(
+        "ISO 3166-1 alpha-3",
+        max_length=3,
+        unique=True,
+        help_text="Upper-case ISO 3166-1 alpha-3 code; XKX for Kosovo.",
+    )
+    name = models.CharField(max_length=100, unique=True)
+    region = models.CharField(max_length=60, db_index=True)
+
+    objects = CountryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+        constraints = [
+            models.CheckConstraint(condition=Q(iso3__regex=r"^[A-Z]{3}$"), name="country_iso3_upper"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.iso3,)
+
+    def get_absolute_url(self):
+        return reverse("missions:country_detail", kwargs={"iso3": self.iso3})
+
+
+class DocumentKind(models.TextChoices):
+    RESOLUTION = "resolution", "Security Council resolution"
+    PRESIDENTIAL_STATEMENT = "presidential_statement", "Security Council presidential statement"
+    SG_REPORT = "sg_report", "Report of the Secretary-General"
+    PANEL_REPORT = "panel_report", "Report of an expert panel"
+    UN_REPORT = "un_report", "Other UN report"
+    POLICY = "policy", "Policy or guidance"
+    STRATEGY = "strategy", "Security strategy"
+    ACADEMIC = "academic", "Academic work"
+
+
+class DocumentQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Document(SourcedModel):
+    """Anything citable: resolutions, statements, reports, policies, academic works.
+
+    ``source`` says whether the citation is printed in the paper or the editors added it
+    (for example a symbol the paper does not give).
+    """
+
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=24, choices=DocumentKind.choices, db_index=True)
+    symbol = models.CharField(
+        max_length=40,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="UN document symbol such as S/RES/2070; empty for academic works.",
+    )
+    title = models.CharField(max_length=300)
+    author = models.CharField(
+        "author or body", max_length=200, blank=True, help_text="Author(s) or issuing body."
+    )
+    date = models.DateField(null=True, blank=True, db_index=True)
+    year = models.PositiveSmallIntegerField(db_index=True)
+    publication = models.CharField(
+        max_length=200, blank=True, help_text="Journal, publisher or series, with pages."
+    )
+    description = models.TextField(blank=True, help_text="What the paper takes from it.")
+    countries = models.ManyToManyField(Country, blank=True, related_name="documents")
+    missions = models.ManyToManyField("Mission", blank=True, related_name="documents")
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["year", "date", "slug"]
+        constraints = [
+            *SourcedModel.provenance_constraints("document"),
+            models.CheckConstraint(condition=Q(kind__in=DocumentKind.values), name="document_kind_valid"),
+            models.CheckConstraint(condition=Q(year__gte=1945, year__lte=2100), name="document_year_plausible"),
+            models.CheckConstraint(
+                condition=Q(symbol__isnull=True) | Q(symbol__regex=r"^[A-Z][A-Za-z0-9./()-]+$"),
+                name="document_symbol_form",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.symbol} ({self.title})" if self.symbol else self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("missions:document_detail", kwargs={"slug": self.slug})
+
+    @property
+    def citation(self):
+        """A short citation: symbol and date for UN documents, author and year otherwise."""
+        if self.symbol:
+            return f"{self.symbol}, {self.date:%-d %B %Y}" if self.date else self.symbol
+        return f"{self.author} ({self.year})" if self.author else f"{self.title} ({self.year})"
+
+
+class MissionKind(models.TextChoices):
+    UN_PKO = "un_pko", "UN peacekeeping operation"
+    UN_SPM = "un_spm", "UN special political mission"
+    NON_UN = "non_un", "Non-UN operation"
+
+
+class MissionQuerySet(models.QuerySet):
+    def get_by_natural_key(self, acronym):
+        return self.get(acronym=acronym)
+
+    def active_in(self, year):
+        """Missions deployed at some point of ``year``."""
+        return self.filter(start_date__year__lte=year).filter(
+            Q(end_date__isnull=True) | Q(end_date__year__gte=year)
+        )
+
+
+class Mission(SourcedModel):
+    """A peace operation (or other international operation) the paper names.
+
+    Facts the paper does not print (dates, establishing resolution) are public ones added
+    by the editors; ``editorial_note`` says which.
+    """
+
+    acronym = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=8, choices=MissionKind.choices, db_index=True)
+    lead_organization = models.CharField(max_length=20, db_index=True, help_text="UN, EU, NATO, ...")
+    countries = models.ManyToManyField(Country, related_name="missions", verbose_name="host countries")
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True, help_text="Empty while the mission runs.")
+    establishing_document = models.ForeignKey(
+        Document,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="established_missions",
+    )
+    summary = models.TextField(blank=True, help_text="What the paper says of this mission.")
+
+    objects = MissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["acronym"]
+        indexes = [models.Index(fields=["start_date", "end_date"], name="mission_dates_idx")]
+        constraints = [
+            *SourcedModel.provenance_constraints("mission"),
+            models.CheckConstraint(condition=Q(kind__in=MissionKind.values), name="mission_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="mission_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.acronym
+
+    def natural_key(self):
+        return (self.acronym,)
+
+    def get_absolute_url(self):
+        return reverse("missions:mission_detail", kwargs={"acronym": self.acronym})
+
+    @property
+    def is_active(self):
+        return self.start_date is not None and self.end_date is None

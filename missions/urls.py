@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "missions"
+
+urlpatterns = [
+    path("missions/", views.MissionListView.as_view(), name="mission_list"),
+    path("missions/<str:acronym>/", views.MissionDetailView.as_view(), name="mission_detail"),
+    path("countries/", views.CountryListView.as_view(), name="country_list"),
+    path("countries/<str:iso3>/", views.CountryDetailView.as_view(), name="country_detail"),
+    path("documents/", views.DocumentListView.as_view(), name="document_list"),
+    path("documents/<slug:slug>/", views.DocumentDetailView.as_view(), name="document_detail"),
+]

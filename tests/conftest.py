@@ -1,0 +1,45 @@
+"""Shared fixtures and the rule that CI never silently skips the suites needing services.
+
+Locally, tests marked ``postgres`` skip on SQLite and ``browser`` tests skip without
+Chromium. CI sets ``OCPO_REQUIRE_POSTGRES=1`` (on its PostgreSQL run) and
+``OCPO_REQUIRE_BROWSER=1``: there a missing service fails the run instead.
+"""
+
+import os
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+
+def _required(name):
+    return os.environ.get(name, "") not in ("", "0", "false")
+
+
+def pytest_sessionstart(session):
+    if _required("OCPO_REQUIRE_POSTGRES"):
+        from django.conf import settings
+
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if "postgresql" not in engine:
+            raise pytest.UsageError(
+                f"OCPO_REQUIRE_POSTGRES is set but DATABASE_URL selects {engine}"
+            )
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request):
+    """Skip ``@pytest.mark.postgres`` tests on other databases (fail where CI requires it)."""
+    if request.node.get_closest_marker("postgres") is None:
+        return
+    if connection.vendor != "postgresql":
+        reason = "needs PostgreSQL: set DATABASE_URL=postgres://..."
+        if _required("OCPO_REQUIRE_POSTGRES"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def kb(db):
+    """The bundled knowledge base, loaded from fixtures/ as ``make run`` loads it."""
+    call_command("load_kb", verbosity=0)

@@ -1,0 +1,178 @@
+"""Small factories for test data: one function per model, plus a linked ``world`` of any size.
+
+Each factory fills what the model requires and takes keyword overrides; links are set
+with the same keywords (``countries=[...]``). ``make_world(n)`` builds ``n`` of every
+kind of record, all linked, for query-count tests at two data sizes.
+"""
+
+import datetime
+import itertools
+
+from interfaces.models import Finding, IllicitActivity, Interface, Mechanism, Question
+from measures.models import ActivityArea, Measure, MeasureApplication, PoliceFunction
+from missions.models import Country, Document, DocumentKind, Mission, MissionKind
+
+_counter = itertools.count(1)
+
+
+def _n():
+    return next(_counter)
+
+
+def _letters(n):
+    """A three-letter upper-case code for n (AAA, AAB, ...)."""
+    a, rest = divmod(n, 26 * 26)
+    b, c = divmod(rest, 26)
+    return "".join(chr(65 + x % 26) for x in (a, b, c))
+
+
+def _create(model, m2m, **fields):
+    obj = model.objects.create(**fields)
+    for name, values in m2m.items():
+        getattr(obj, name).set(values)
+    return obj
+
+
+def _split(fields, names):
+    m2m = {name: fields.pop(name) for name in names if name in fields}
+    return fields, m2m
+
+
+def make_country(**fields):
+    n = _n()
+    fields.setdefault("iso3", _letters(n))
+    fields.setdefault("name", f"Country {n}")
+    fields.setdefault("region", "Test Region")
+    return Country.objects.create(**fields)
+
+
+def make_document(**fields):
+    n = _n()
+    fields, m2m = _split(fields, ["countries", "missions"])
+    fields.setdefault("slug", f"s-res-{9000 + n}")
+    fields.setdefault("kind", DocumentKind.RESOLUTION)
+    fields.setdefault("symbol", f"S/RES/{9000 + n}")
+    fields.setdefault("title", f"Resolution {9000 + n}")
+    fields.setdefault("author", "Security Council")
+    fields.setdefault("date", datetime.date(2012, 1, 1) + datetime.timedelta(days=n))
+    fields.setdefault("year", fields["date"].year if fields["date"] else 2012)
+    fields.setdefault("paper_section", "I")
+    return _create(Document, m2m, **fields)
+
+
+def make_mission(**fields):
+    n = _n()
+    fields, m2m = _split(fields, ["countries"])
+    fields.setdefault("acronym", f"MIS{n}")
+    fields.setdefault("name", f"Test Mission {n}")
+    fields.setdefault("kind", MissionKind.UN_PKO)
+    fields.setdefault("lead_organization", "UN")
+    fields.setdefault("start_date", datetime.date(2004, 1, 1))
+    fields.setdefault("paper_section", "II")
+    return _create(Mission, m2m, **fields)
+
+
+def make_activity(**fields):
+    n = _n()
+    fields.setdefault("slug", f"activity-{n}")
+    fields.setdefault("name", f"Activity {n}")
+    return IllicitActivity.objects.create(**fields)
+
+
+def make_interface(**fields):
+    taken = set(Interface.objects.values_list("number", flat=True))
+    number = fields.pop("number", None) or min(set(range(1, 8)) - taken)
+    fields.setdefault("slug", f"interface-{number}")
+    fields.setdefault("title", f"Interface {number}")
+    fields.setdefault("summary", f"Summary of interface {number}.")
+    return Interface.objects.create(number=number, **fields)
+
+
+def make_mechanism(**fields):
+    fields.setdefault("interface", Interface.objects.first() or make_interface())
+    fields.setdefault("position", fields["interface"].mechanisms.count() + 1)
+    fields.setdefault("description", "Funding or resourcing armed groups.")
+    return Mechanism.objects.create(**fields)
+
+
+def make_finding(**fields):
+    n = _n()
+    fields, m2m = _split(fields, ["missions", "countries", "documents", "activities"])
+    fields.setdefault("interface", Interface.objects.first() or make_interface())
+    fields.setdefault("slug", f"finding-{n}")
+    fields.setdefault("title", f"Finding {n}")
+    fields.setdefault("summary", f"Evidence number {n}.")
+    fields.setdefault("paper_section", "II.1")
+    return _create(Finding, m2m, **fields)
+
+
+def make_question(**fields):
+    n = _n()
+    fields, m2m = _split(fields, ["interfaces"])
+    fields.setdefault("number", n)
+    fields.setdefault("slug", f"question-{n}")
+    fields.setdefault("text", f"Question {n}?")
+    return _create(Question, m2m, **fields)
+
+
+def make_area(**fields):
+    n = _n()
+    fields.setdefault("number", n)
+    fields.setdefault("slug", f"area-{n}")
+    fields.setdefault("name", f"Area {n}")
+    return ActivityArea.objects.create(**fields)
+
+
+def make_measure(**fields):
+    n = _n()
+    fields, m2m = _split(fields, ["interfaces"])
+    fields.setdefault("area", ActivityArea.objects.first() or make_area())
+    fields.setdefault("position", n)
+    fields.setdefault("slug", f"measure-{n}")
+    fields.setdefault("name", f"Measure {n}")
+    return _create(Measure, m2m, **fields)
+
+
+def make_application(**fields):
+    n = _n()
+    fields.setdefault("measure", Measure.objects.first() or make_measure())
+    fields.setdefault("position", n)
+    if not fields.get("all_missions") and "country" not in fields:
+        fields.setdefault("mission", Mission.objects.first() or make_mission())
+    fields.setdefault("paper_section", "Annex")
+    return MeasureApplication.objects.create(**fields)
+
+
+def make_police_function(**fields):
+    n = _n()
+    fields, m2m = _split(fields, ["measures"])
+    fields.setdefault("kind", "activity")
+    fields.setdefault("position", n)
+    fields.setdefault("slug", f"police-function-{n}")
+    fields.setdefault("name", f"Police function {n}")
+    return _create(PoliceFunction, m2m, **fields)
+
+
+def make_world(size):
+    """``size`` linked records of every kind: the query count must not grow with ``size``."""
+    interfaces = [Interface.objects.filter(number=k).first() or make_interface(number=k) for k in (1, 2)]
+    activity = make_activity()
+    area = make_area()
+    for _ in range(size):
+        country = make_country()
+        document = make_document(countries=[country])
+        mission = make_mission(countries=[country], establishing_document=document)
+        document.missions.set([mission])
+        for interface in interfaces:
+            make_finding(
+                interface=interface,
+                missions=[mission],
+                countries=[country],
+                documents=[document],
+                activities=[activity],
+            )
+        measure = make_measure(area=area, interfaces=interfaces)
+        make_application(measure=measure, mission=mission, country=country, label="Example")
+        make_question(interfaces=interfaces)
+        make_police_function(measures=[measure])
+    return {"interfaces": interfaces, "activity": activity, "area": area}
