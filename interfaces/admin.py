@@ -1,6 +1,7 @@
 """Admin for the interfaces, their mechanisms, the findings and the questions."""
 
 from django.contrib import admin
+from reversion.admin import VersionAdmin
 
 from missions.admin import PROVENANCE_FIELDSET
 
@@ -13,7 +14,7 @@ class MechanismInline(admin.TabularInline):
 
 
 @admin.register(Interface)
-class InterfaceAdmin(admin.ModelAdmin):
+class InterfaceAdmin(VersionAdmin):
     list_display = ("number", "title", "slug")
     search_fields = ("title", "summary")
     prepopulated_fields = {"slug": ("title",)}
@@ -21,7 +22,7 @@ class InterfaceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mechanism)
-class MechanismAdmin(admin.ModelAdmin):
+class MechanismAdmin(VersionAdmin):
     list_display = ("interface", "position", "description")
     list_filter = ("interface",)
     search_fields = ("description",)
@@ -29,14 +30,14 @@ class MechanismAdmin(admin.ModelAdmin):
 
 
 @admin.register(IllicitActivity)
-class IllicitActivityAdmin(admin.ModelAdmin):
+class IllicitActivityAdmin(VersionAdmin):
     list_display = ("name", "slug")
     search_fields = ("name", "description")
     prepopulated_fields = {"slug": ("name",)}
 
 
 @admin.register(Finding)
-class FindingAdmin(admin.ModelAdmin):
+class FindingAdmin(VersionAdmin):
     list_display = ("title", "interface", "paper_section", "footnotes", "source")
     list_filter = ("interface", "source", "paper_section", "missions", "activities")
     search_fields = ("title", "summary", "quotation", "actors", "slug")
@@ -44,14 +45,27 @@ class FindingAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ("interface", "missions", "countries", "documents", "activities")
     fieldsets = (
-        (None, {"fields": ("interface", "position", "title", "slug", "summary", "quotation", "actors")}),
+        (
+            None,
+            {
+                "fields": (
+                    "interface",
+                    "position",
+                    "title",
+                    "slug",
+                    "summary",
+                    "quotation",
+                    "actors",
+                )
+            },
+        ),
         ("Links", {"fields": ("missions", "countries", "documents", "activities")}),
         PROVENANCE_FIELDSET,
     )
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(VersionAdmin):
     list_display = ("number", "text")
     list_filter = ("interfaces",)
     search_fields = ("text",)

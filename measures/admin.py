@@ -1,6 +1,7 @@
 """Admin for the Annex table (areas, measures, applications) and Box 2."""
 
 from django.contrib import admin
+from reversion.admin import VersionAdmin
 
 from .models import ActivityArea, Measure, MeasureApplication, PoliceFunction
 
@@ -14,13 +15,22 @@ class MeasureInline(admin.TabularInline):
 
 class MeasureApplicationInline(admin.TabularInline):
     model = MeasureApplication
-    fields = ("position", "mission", "country", "label", "all_missions", "source", "paper_section", "editorial_note")
+    fields = (
+        "position",
+        "mission",
+        "country",
+        "label",
+        "all_missions",
+        "source",
+        "paper_section",
+        "editorial_note",
+    )
     autocomplete_fields = ("mission", "country")
     extra = 0
 
 
 @admin.register(ActivityArea)
-class ActivityAreaAdmin(admin.ModelAdmin):
+class ActivityAreaAdmin(VersionAdmin):
     list_display = ("number", "name")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
@@ -28,7 +38,7 @@ class ActivityAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(VersionAdmin):
     list_display = ("name", "area", "position")
     list_filter = ("area", "interfaces")
     search_fields = ("name", "description", "slug")
@@ -39,7 +49,7 @@ class MeasureAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeasureApplication)
-class MeasureApplicationAdmin(admin.ModelAdmin):
+class MeasureApplicationAdmin(VersionAdmin):
     list_display = ("measure", "position", "mission", "country", "label", "all_missions", "source")
     list_filter = ("all_missions", "source", "mission", "measure__area")
     search_fields = ("label", "note", "measure__name", "mission__acronym", "country__name")
@@ -48,7 +58,7 @@ class MeasureApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(PoliceFunction)
-class PoliceFunctionAdmin(admin.ModelAdmin):
+class PoliceFunctionAdmin(VersionAdmin):
     list_display = ("position", "name", "kind")
     list_filter = ("kind",)
     search_fields = ("name",)

@@ -1,6 +1,7 @@
 """Admin for countries, missions and documents: where editors curate the base records."""
 
 from django.contrib import admin
+from reversion.admin import VersionAdmin
 
 from .models import Country, Document, Mission
 
@@ -11,15 +12,23 @@ PROVENANCE_FIELDSET = (
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(VersionAdmin):
     list_display = ("iso3", "name", "region")
     list_filter = ("region",)
     search_fields = ("iso3", "name", "region")
 
 
 @admin.register(Mission)
-class MissionAdmin(admin.ModelAdmin):
-    list_display = ("acronym", "name", "kind", "lead_organization", "start_date", "end_date", "source")
+class MissionAdmin(VersionAdmin):
+    list_display = (
+        "acronym",
+        "name",
+        "kind",
+        "lead_organization",
+        "start_date",
+        "end_date",
+        "source",
+    )
     list_filter = ("kind", "lead_organization", "source", "countries__region")
     search_fields = ("acronym", "name", "summary")
     autocomplete_fields = ("countries", "establishing_document")
@@ -31,7 +40,7 @@ class MissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(VersionAdmin):
     list_display = ("title", "symbol", "kind", "date", "year", "source")
     list_filter = ("kind", "source", "year")
     search_fields = ("title", "symbol", "author", "description")

@@ -1,15 +1,328 @@
-"""The knowledge base as a data set: its version, read from ``fixtures/VERSION``."""
+"""The knowledge base as a data set: its YAML files, their loading, export and version.
 
-from functools import lru_cache
+The files under ``fixtures/`` are the editors' source of truth. Records are written with
+natural keys only (no numeric ids), so a diff of an edit shows only that edit; loading
+upserts by natural key, so ids of unchanged records stay put and loading twice is a no-op.
+"""
 
+import datetime
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import yaml
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, models, transaction
+from django.db.models.deletion import ProtectedError, RestrictedError
+
+PROVENANCE_FIELDS = ("source", "paper_section", "footnotes", "editorial_note")
 
 
 @lru_cache(maxsize=1)
 def data_version():
     """The version researchers cite; changes with every curated release of the fixtures."""
-    path = settings.KB_FIXTURES_DIR / "VERSION"
     try:
-        return path.read_text(encoding="utf-8").strip()
+        return (settings.KB_FIXTURES_DIR / "VERSION").read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return "unversioned"
+
+
+class KnowledgeBaseError(Exception):
+    """A broken fixture file: the message names the file and the record."""
+
+
+@dataclass(frozen=True)
+class KbFile:
+    """One fixture file: the model it holds, its natural key fields and its order."""
+
+    path: str
+    model_label: str
+    key: tuple[str, ...]
+    order: tuple[str, ...]
+
+    @cached_property
+    def model(self):
+        return apps.get_model(self.model_label)
+
+    @cached_property
+    def fields(self):
+        """The record's fields: natural key first, provenance last, links as natural keys."""
+        meta = self.model._meta
+        own = [f for f in meta.get_fields() if f.concrete and not f.auto_created]
+        own.sort(key=lambda f: f.creation_counter)
+        key = [meta.get_field(name) for name in self.key]
+        provenance = [f for f in own if f.name in PROVENANCE_FIELDS]
+        rest = [f for f in own if f not in key and f not in provenance]
+        return key + rest + provenance
+
+
+# In load order: every file only links to files above it, except many-to-many links,
+# which are set once every record exists.
+FILES = (
+    KbFile("missions/countries.yaml", "missions.Country", ("iso3",), ("name",)),
+    KbFile("missions/documents.yaml", "missions.Document", ("slug",), ("year", "date", "slug")),
+    KbFile("missions/missions.yaml", "missions.Mission", ("acronym",), ("acronym",)),
+    KbFile("interfaces/activities.yaml", "interfaces.IllicitActivity", ("slug",), ("name",)),
+    KbFile("interfaces/interfaces.yaml", "interfaces.Interface", ("slug",), ("number",)),
+    KbFile(
+        "interfaces/mechanisms.yaml",
+        "interfaces.Mechanism",
+        ("interface", "position"),
+        ("interface.number", "position"),
+    ),
+    KbFile(
+        "interfaces/findings.yaml",
+        "interfaces.Finding",
+        ("slug",),
+        ("interface.number", "position", "slug"),
+    ),
+    KbFile("interfaces/questions.yaml", "interfaces.Question", ("slug",), ("number",)),
+    KbFile("measures/areas.yaml", "measures.ActivityArea", ("slug",), ("number",)),
+    KbFile("measures/measures.yaml", "measures.Measure", ("slug",), ("area.number", "position")),
+    KbFile(
+        "measures/applications.yaml",
+        "measures.MeasureApplication",
+        ("measure", "position"),
+        ("measure.area.number", "measure.position", "position"),
+    ),
+    KbFile("measures/police_functions.yaml", "measures.PoliceFunction", ("slug",), ("position",)),
+)
+
+
+def _natural_key_value(obj):
+    key = obj.natural_key()
+    return key[0] if len(key) == 1 else list(key)
+
+
+def _is_default(field, value):
+    if field.many_to_many:
+        return not value
+    if value is None or value == "":
+        return field.blank or field.null
+    return field.has_default() and value == field.get_default()
+
+
+def _sort_value(obj, path):
+    for name in path.split("."):
+        obj = getattr(obj, name)
+    # NULL dates sort first, as the models order them.
+    return (obj is not None, obj if obj is not None else 0)
+
+
+# ---------------------------------------------------------------------------- export
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style; multi-line text as literal blocks so edits diff line by line."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
+
+
+def _represent_str(dumper, value):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def serialize(spec, obj):
+    """One record as the mapping written to its file."""
+    record = {}
+    for field in spec.fields:
+        if field.many_to_many:
+            value = [_natural_key_value(o) for o in getattr(obj, field.name).all()]
+        elif field.many_to_one:
+            related = getattr(obj, field.name)
+            value = _natural_key_value(related) if related is not None else None
+        else:
+            value = getattr(obj, field.attname)
+        if not _is_default(field, value):
+            record[field.name] = value
+    return record
+
+
+def dump_records(records):
+    return yaml.dump(
+        records, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=float("inf")
+    )
+
+
+def export(directory=None):
+    """Write every model's records to its file; returns {path: record count}."""
+    directory = Path(directory or settings.KB_FIXTURES_DIR)
+    counts = {}
+    for spec in FILES:
+        fields = spec.fields
+        queryset = spec.model.objects.select_related(
+            *[f.name for f in fields if f.many_to_one]
+        ).prefetch_related(*[f.name for f in fields if f.many_to_many])
+        objects = sorted(
+            queryset,
+            key=lambda obj, spec=spec: [_sort_value(obj, path) for path in spec.order],
+        )
+        records = [serialize(spec, obj) for obj in objects]
+        target = directory / spec.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(dump_records(records), encoding="utf-8")
+        counts[spec.path] = len(records)
+    return counts
+
+
+# ------------------------------------------------------------------------------ load
+
+# libyaml's loader where PyYAML was built with it: ten times faster than the pure one.
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_records(directory, spec):
+    """The records of one file, or a KnowledgeBaseError naming the file."""
+    path = Path(directory) / spec.path
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise KnowledgeBaseError(f"{spec.path}: file is missing") from None
+    try:
+        records = yaml.load(text, Loader=_YamlLoader)
+    except yaml.YAMLError as error:
+        raise KnowledgeBaseError(f"{spec.path}: not valid YAML: {error}") from None
+    if records is None:
+        return []
+    if not isinstance(records, list):
+        raise KnowledgeBaseError(f"{spec.path}: must be a list of records")
+    return records
+
+
+class _Loader:
+    """Upserts the records of every file, then sets the many-to-many links.
+
+    Records are matched by natural key through one in-memory index per model, and
+    constraints are left to the database (which names them), so a load runs a few
+    queries per record rather than one per constraint.
+    """
+
+    def __init__(self, directory):
+        self.directory = Path(directory)
+        self.kept = {}
+        self.links = []
+        self.indexes = {}
+
+    def index(self, model):
+        """{natural key: record} for every record of ``model`` in the database."""
+        if model not in self.indexes:
+            spec = next(spec for spec in FILES if spec.model is model)
+            related = [name for name in spec.key if model._meta.get_field(name).many_to_one]
+            self.indexes[model] = {
+                tuple(obj.natural_key()): obj for obj in model.objects.select_related(*related)
+            }
+        return self.indexes[model]
+
+    def run(self):
+        for spec in FILES:
+            self.kept[spec] = set()
+            for index, record in enumerate(read_records(self.directory, spec), start=1):
+                self.load_record(spec, index, record)
+        for where, obj, field, values in self.links:
+            related = [self.resolve(where, field, value) for value in values]
+            getattr(obj, field.name).set(related)
+        self.delete_missing()
+        return {spec.path: len(self.kept[spec]) for spec in FILES}
+
+    def load_record(self, spec, index, record):
+        where = f"{spec.path}, record {index}"
+        if not isinstance(record, dict):
+            raise KnowledgeBaseError(f"{where}: must be a mapping of field names to values")
+        missing_key = [name for name in spec.key if record.get(name) in (None, "")]
+        if missing_key:
+            raise KnowledgeBaseError(f"{where}: missing natural key field(s) {missing_key}")
+        key = self.natural_key(where, spec, record)
+        where = f"{spec.path}, record {index} ({', '.join(map(str, key))})"
+        unknown = sorted(set(record) - {field.name for field in spec.fields})
+        if unknown:
+            raise KnowledgeBaseError(f"{where}: unknown field(s) {unknown}")
+
+        obj = self.index(spec.model).get(key) or spec.model()
+        if obj.pk is not None and obj.pk in self.kept[spec]:
+            raise KnowledgeBaseError(f"{where}: duplicate key: this record is already in the file")
+        links = []
+        for field in spec.fields:
+            value = record.get(field.name)
+            if field.many_to_many:
+                if value is not None and not isinstance(value, list):
+                    raise KnowledgeBaseError(f"{where}: {field.name}: must be a list of keys")
+                links.append((where, obj, field, value or []))
+            elif field.many_to_one:
+                setattr(obj, field.name, self.resolve(where, field, value))
+            else:
+                setattr(obj, field.attname, self.convert(where, field, value))
+        try:
+            # Field checks (required, choices, lengths, formats) here; uniqueness and
+            # check constraints in the database, which rejects the record by name.
+            obj.full_clean(validate_unique=False, validate_constraints=False)
+            with transaction.atomic():
+                obj.save()
+        except ValidationError as error:
+            raise KnowledgeBaseError(f"{where}: {_describe(error)}") from None
+        except DatabaseError as error:
+            raise KnowledgeBaseError(f"{where}: rejected by the database: {error}") from None
+        self.kept[spec].add(obj.pk)
+        self.index(spec.model)[key] = obj
+        self.links.extend(links)
+
+    def natural_key(self, where, spec, record):
+        key = []
+        for name in spec.key:
+            field = spec.model._meta.get_field(name)
+            value = record[name]
+            key.append(value if field.many_to_one else self.convert(where, field, value))
+        return tuple(key)
+
+    def resolve(self, where, field, value):
+        if value in (None, ""):
+            return None
+        key = tuple(value) if isinstance(value, list) else (value,)
+        try:
+            return self.index(field.related_model)[key]
+        except (KeyError, TypeError):
+            raise KnowledgeBaseError(
+                f"{where}: {field.name}: no {field.related_model._meta.verbose_name} "
+                f"with key {value!r}"
+            ) from None
+
+    @staticmethod
+    def convert(where, field, value):
+        if value is None:
+            if field.has_default():
+                return field.get_default()
+            return None if field.null else ("" if field.blank else None)
+        if isinstance(field, models.DateField) and not isinstance(value, datetime.date):
+            value = str(value)
+        try:
+            return field.to_python(value)
+        except ValidationError as error:
+            raise KnowledgeBaseError(f"{where}: {field.name}: {_describe(error)}") from None
+
+    def delete_missing(self):
+        """Records no longer in the files go, children before parents."""
+        for spec in reversed(FILES):
+            try:
+                spec.model.objects.exclude(pk__in=self.kept[spec]).delete()
+            except (ProtectedError, RestrictedError) as error:
+                raise KnowledgeBaseError(
+                    f"{spec.path}: cannot remove records still linked elsewhere: {error}"
+                ) from None
+
+
+def _describe(error):
+    if hasattr(error, "message_dict"):
+        return "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in error.message_dict.items())
+    return " ".join(error.messages)
+
+
+def load(directory=None):
+    """Load every file in one transaction: all of it, or (on any error) none of it."""
+    with transaction.atomic():
+        return _Loader(directory or settings.KB_FIXTURES_DIR).run()

@@ -155,7 +155,9 @@ def make_police_function(**fields):
 
 def make_world(size):
     """``size`` linked records of every kind: the query count must not grow with ``size``."""
-    interfaces = [Interface.objects.filter(number=k).first() or make_interface(number=k) for k in (1, 2)]
+    interfaces = [
+        Interface.objects.filter(number=k).first() or make_interface(number=k) for k in (1, 2)
+    ]
     activity = make_activity()
     area = make_area()
     for _ in range(size):

@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
                 ('countries', models.ManyToManyField(blank=True, related_name='documents', to='missions.country')),
             ],
             options={
-                'ordering': ['year', 'date', 'slug'],
+                'ordering': ['year', models.OrderBy(models.F('date'), nulls_first=True), 'slug'],
             },
         ),
         migrations.CreateModel(

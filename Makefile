@@ -1,0 +1,62 @@
+# ocpo: the two quick-start commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test bench install install-test migrate load lint format check migrations-check schema-snapshot clean
+
+## run: install, migrate, load the bundled knowledge base, serve on http://$(HOST):$(PORT)/
+run: install migrate load
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## test: install with the test extras and run the whole suite
+test: install-test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## bench: the performance benchmark (PostgreSQL at factor 1000, wrk; see README)
+bench: install-test
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	$(BIN)/python tests/benchmarks/bench.py
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(BIN)/python manage.py migrate --verbosity 0
+
+load: install
+	$(BIN)/python manage.py load_kb
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: install-test migrations-check
+	$(BIN)/python manage.py check
+
+migrations-check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+schema-snapshot: install
+	$(BIN)/python manage.py spectacular --file tests/snapshots/openapi.yaml
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

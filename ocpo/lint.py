@@ -1,0 +1,129 @@
+"""Editorial lint of the knowledge base: what the database constraints cannot say.
+
+Errors break the knowledge base's promises (every finding placed and sourced, every
+measure exemplified, well-formed symbols); warnings point editors at loose ends.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from interfaces.models import Finding, IllicitActivity, Interface, Question
+from measures.models import Measure, MeasureApplication
+from missions.models import Country, Document, DocumentKind, Mission, Source
+
+from .kb import FILES
+
+SYMBOL_FORMS = {
+    DocumentKind.RESOLUTION: r"S/RES/\d+(?: \(\d{4}\))?",
+    DocumentKind.PRESIDENTIAL_STATEMENT: r"S/PRST/\d{4}/\d+",
+    DocumentKind.SG_REPORT: r"(?:S|A)/\d{4}/\d+|A/\d+/\d+",
+    DocumentKind.PANEL_REPORT: r"S/\d{4}/\d+",
+    DocumentKind.UN_REPORT: r"(?:S|A)/\d{4}/\d+|A/\d+/\d+",
+}
+
+
+@dataclass
+class Report:
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _normalise(text):
+    """Collapse what PDF extraction scrambles: line breaks, hyphenation, quote styles."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
+    text = text.replace("\u201d", '"').replace("-\n", "").replace("\u2013", "-")
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def lint(paper_text=None):
+    """Check the knowledge base in the database; quotations too when given the paper."""
+    report = Report()
+    error, warn = report.errors.append, report.warnings.append
+
+    # A finding is a case: it names a mission or a country. The paper also makes general
+    # points with no place; those must stand on a cited document or the paper's own words.
+    unplaced = Finding.objects.annotate(
+        places=Count("missions", distinct=True) + Count("countries", distinct=True),
+        cited=Count("documents", distinct=True),
+    ).filter(places=0)
+    for finding in unplaced:
+        if finding.cited or finding.quotation:
+            warn(f"finding {finding.slug}: general (names no mission or country)")
+        else:
+            error(f"finding {finding.slug}: names no mission and no country, and cites nothing")
+    for finding in Finding.objects.filter(source=Source.PAPER, footnotes="", quotation=""):
+        warn(f"finding {finding.slug}: no footnote and no quotation to check it by")
+
+    for measure in Measure.objects.filter(applications__isnull=True):
+        error(f"measure {measure.slug}: has no application (example)")
+    for measure in Measure.objects.filter(interfaces__isnull=True):
+        warn(f"measure {measure.slug}: addresses no interface")
+    for application in MeasureApplication.objects.filter(all_missions=True).exclude(
+        mission__isnull=True, country__isnull=True
+    ):
+        error(
+            f"application {application.measure.slug}/{application.position}: "
+            "'all missions' together with a mission or country"
+        )
+
+    today = datetime.date.today()
+    for document in Document.objects.all():
+        form = SYMBOL_FORMS.get(document.kind)
+        if document.symbol and form and not re.fullmatch(form, document.symbol):
+            error(
+                f"document {document.slug}: symbol {document.symbol!r} is not a "
+                f"well-formed {document.get_kind_display().lower()} symbol"
+            )
+        if document.date and document.date.year != document.year:
+            error(f"document {document.slug}: date {document.date} is not in year {document.year}")
+        if document.date and document.date > today:
+            error(f"document {document.slug}: date {document.date} is in the future")
+        if document.kind in SYMBOL_FORMS and not document.symbol:
+            warn(f"document {document.slug}: UN document without a symbol")
+
+    for mission in Mission.objects.all():
+        if mission.start_date and mission.start_date.year < 1945:
+            error(f"mission {mission.acronym}: starts before the UN existed")
+        if mission.end_date and mission.end_date > today:
+            error(f"mission {mission.acronym}: end date {mission.end_date} is in the future")
+        if not mission.countries.exists():
+            error(f"mission {mission.acronym}: has no host country")
+
+    orphans = (
+        (
+            Country,
+            Q(
+                missions__isnull=True,
+                findings__isnull=True,
+                documents__isnull=True,
+                applications__isnull=True,
+            ),
+            "iso3",
+        ),
+        (
+            Mission,
+            Q(findings__isnull=True, applications__isnull=True, documents__isnull=True),
+            "acronym",
+        ),
+        (Document, Q(findings__isnull=True, established_missions__isnull=True), "slug"),
+        (IllicitActivity, Q(findings__isnull=True), "slug"),
+        (Interface, Q(findings__isnull=True), "slug"),
+    )
+    for model, unlinked, key in orphans:
+        for obj in model.objects.filter(unlinked).distinct():
+            error(f"{model._meta.verbose_name} {getattr(obj, key)}: orphaned, nothing links to it")
+    for question in Question.objects.filter(interfaces__isnull=True):
+        error(f"question {question.slug}: concerns no interface")
+
+    if paper_text is not None:
+        paper = _normalise(paper_text)
+        for finding in Finding.objects.exclude(quotation=""):
+            if _normalise(finding.quotation) not in paper:
+                error(f"finding {finding.slug}: quotation not found verbatim in the paper")
+
+    report.counts = {spec.path: spec.model.objects.count() for spec in FILES}
+    return report

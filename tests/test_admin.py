@@ -1,0 +1,63 @@
+"""Every admin changelist, add and change page renders for a superuser."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from tests.factories import make_mechanism, make_world
+
+KB_APPS = {"missions", "interfaces", "measures"}
+REGISTERED = sorted(
+    (model for model in admin.site._registry if model._meta.app_label in KB_APPS),
+    key=lambda model: model._meta.label,
+)
+
+
+@pytest.fixture
+def world(db):
+    make_world(2)
+    make_mechanism()
+
+
+def _url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def test_every_knowledge_base_model_is_in_the_admin():
+    from django.apps import apps
+
+    for app in KB_APPS:
+        for model in apps.get_app_config(app).get_models():
+            assert model in admin.site._registry, model
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
+def test_changelist_add_and_change_pages_render(admin_client, world, model):
+    obj = model.objects.first()
+    for url in (
+        _url(model, "changelist"),
+        _url(model, "changelist") + "?q=1",
+        _url(model, "add"),
+        _url(model, "change", obj.pk),
+        _url(model, "history", obj.pk),
+    ):
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)
+def test_autocomplete_targets_answer(admin_client, world, model):
+    """Autocomplete fields need search_fields on the target admin: the lookups must work."""
+    model_admin = admin.site._registry[model]
+    for name in model_admin.autocomplete_fields:
+        field = model._meta.get_field(name)
+        response = admin_client.get(
+            reverse("admin:autocomplete"),
+            {
+                "app_label": model._meta.app_label,
+                "model_name": model._meta.model_name,
+                "field_name": name,
+                "term": "",
+            },
+        )
+        assert response.status_code == 200, (model, name, field)
