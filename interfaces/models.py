@@ -1,15 +1,30 @@
 """The seven interfaces of Box 1 and the evidence the paper gives for each."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 
-from missions.models import Country, Document, Mission, SourcedModel
+from missions.models import (
+    Country,
+    Document,
+    Mission,
+    SearchableQuerySet,
+    SourcedModel,
+    prefetch_joined,
+)
 
 
-class IllicitActivityQuerySet(models.QuerySet):
+class IllicitActivityQuerySet(SearchableQuerySet):
+    search_fields = ("name", "description")
+
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
+
+    def for_api_list(self):
+        return self.prefetch_related(prefetch_joined(self.model, "findings", "interface"))
+
+    def for_api_detail(self):
+        return self.for_api_list()
 
 
 class IllicitActivity(models.Model):
@@ -28,16 +43,47 @@ class IllicitActivity(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("interfaces:finding_list") + f"?activity={self.slug}"
 
+    def natural_key(self):
+        return (self.slug,)
 
-class InterfaceQuerySet(models.QuerySet):
+
+class InterfaceQuerySet(SearchableQuerySet):
+    search_fields = ("title", "summary", "mechanisms__description")
+
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
+
+    def for_api_list(self):
+        """Interfaces with the missions, countries and activities of their findings."""
+        return self.prefetch_related(
+            "findings__missions", "findings__countries", "findings__activities"
+        )
+
+    def for_api_detail(self):
+        return self.for_api_list().prefetch_related(
+            "mechanisms", "questions", prefetch_joined(self.model, "measures", "area")
+        )
+
+    def with_counts(self):
+        """Interfaces with their numbers of findings and of missions those findings concern."""
+        return self.annotate(
+            finding_count=Count("findings", distinct=True),
+            mission_count=Count("findings__missions", distinct=True),
+        ).order_by("number")
+
+    def for_detail(self):
+        """An interface with its mechanisms, evidence, measures and questions, prefetched."""
+        return self.prefetch_related(
+            "mechanisms",
+            Prefetch("findings", queryset=Finding.objects.for_list()),
+            "measures__area",
+            "measures__applications__mission",
+            "measures__applications__country",
+            "questions",
+        )
 
 
 class Interface(models.Model):
@@ -65,11 +111,11 @@ class Interface(models.Model):
     def __str__(self):
         return f"{self.number}. {self.title}"
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("interfaces:interface_detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
 
 
 class MechanismQuerySet(models.QuerySet):
@@ -89,24 +135,47 @@ class Mechanism(models.Model):
     class Meta:
         ordering = ["interface__number", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["interface", "position"], name="mechanism_unique_position"),
+            models.UniqueConstraint(
+                fields=["interface", "position"], name="mechanism_unique_position"
+            ),
         ]
 
     def __str__(self):
         return f"{self.interface.title} ({self.position}): {self.description[:60]}"
+
+    def get_absolute_url(self):
+        return self.interface.get_absolute_url()
 
     def natural_key(self):
         return (*self.interface.natural_key(), self.position)
 
     natural_key.dependencies = ["interfaces.interface"]
 
-    def get_absolute_url(self):
-        return self.interface.get_absolute_url()
 
+class FindingQuerySet(SearchableQuerySet):
+    search_fields = ("title", "summary", "quotation", "actors")
 
-class FindingQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
+
+    def for_api_list(self):
+        return self.select_related("interface").prefetch_related(
+            "missions", "countries", "documents", "activities"
+        )
+
+    def for_api_detail(self):
+        return self.for_api_list()
+
+    def for_list(self):
+        return self.select_related("interface").prefetch_related(
+            "missions", "countries", "documents", "activities"
+        )
+
+    def counts_by_interface_and_mission(self):
+        """``{(interface_id, mission_id): findings}`` in one aggregate query."""
+        links = Finding.missions.through.objects.filter(finding__in=self)
+        rows = links.values_list("finding__interface_id", "mission_id").annotate(n=Count("finding"))
+        return {(interface_id, mission_id): n for interface_id, mission_id, n in rows}
 
 
 class Finding(SourcedModel):
@@ -144,16 +213,36 @@ class Finding(SourcedModel):
     def __str__(self):
         return self.title
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("interfaces:finding_detail", kwargs={"slug": self.slug})
 
+    def natural_key(self):
+        return (self.slug,)
 
-class QuestionQuerySet(models.QuerySet):
+    @property
+    def case_label(self):
+        """Where the case was seen: its missions, else its countries (uses prefetched links)."""
+        missions = [m.acronym for m in self.missions.all()]
+        countries = [c.name for c in self.countries.all()]
+        if missions:
+            return ", ".join(missions) + (f" ({', '.join(countries)})" if countries else "")
+        return ", ".join(countries) or "General"
+
+
+class QuestionQuerySet(SearchableQuerySet):
+    search_fields = ("text", "editorial_note")
+
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
+
+    def for_api_list(self):
+        return self.prefetch_related("interfaces")
+
+    def for_api_detail(self):
+        return self.for_api_list()
+
+    def for_list(self):
+        return self.prefetch_related("interfaces")
 
 
 class Question(models.Model):
@@ -175,8 +264,8 @@ class Question(models.Model):
     def __str__(self):
         return self.text
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("interfaces:question_list") + f"#{self.slug}"
+
+    def natural_key(self):
+        return (self.slug,)

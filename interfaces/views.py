@@ -1,25 +1,65 @@
 """Portal pages for interfaces, findings and questions."""
 
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView
 
+from ocpo.portal import FilteredListView, group_by, key_choices
+
+from .filters import FindingFilterSet, InterfaceFilterSet, QuestionFilterSet
 from .models import Finding, Interface, Question
 
+INTERFACE_CHOICES = key_choices("interfaces.Interface", "slug")
+MISSION_CHOICES = key_choices("missions.Mission", "acronym", lambda m: f"{m.acronym}: {m.name}")
+COUNTRY_CHOICES = key_choices("missions.Country", "iso3")
+ACTIVITY_CHOICES = key_choices("interfaces.IllicitActivity", "slug")
 
-class InterfaceListView(ListView):
-    model = Interface
+
+class InterfaceListView(FilteredListView):
+    queryset = Interface.objects.with_counts().prefetch_related("mechanisms")
+    filterset_class = InterfaceFilterSet
+    api_resource = "interfaces"
+    filter_choices = {
+        "mission": MISSION_CHOICES,
+        "country": COUNTRY_CHOICES,
+        "activity": ACTIVITY_CHOICES,
+    }
 
 
 class InterfaceDetailView(DetailView):
-    model = Interface
+    """An interface: summary, mechanisms, evidence by case, measures, documents, questions."""
+
+    queryset = Interface.objects.for_detail()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        findings = self.object.findings.all()
+        documents = {d.pk: d for f in findings for d in f.documents.all()}
+        context.update(
+            findings_by_case=group_by(findings, lambda f: f.case_label),
+            documents=sorted(documents.values(), key=lambda d: (d.year, d.slug)),
+        )
+        return context
 
 
-class FindingListView(ListView):
-    model = Finding
+class FindingListView(FilteredListView):
+    queryset = Finding.objects.for_list()
+    filterset_class = FindingFilterSet
+    api_resource = "findings"
+    filter_choices = {
+        "interface": INTERFACE_CHOICES,
+        "mission": MISSION_CHOICES,
+        "country": COUNTRY_CHOICES,
+        "document": key_choices("missions.Document", "slug", lambda d: d.symbol or d.title),
+        "activity": ACTIVITY_CHOICES,
+    }
 
 
 class FindingDetailView(DetailView):
-    model = Finding
+    queryset = Finding.objects.for_list()
 
 
-class QuestionListView(ListView):
-    model = Question
+class QuestionListView(FilteredListView):
+    queryset = Question.objects.for_list()
+    filterset_class = QuestionFilterSet
+    api_resource = "questions"
+    paginate_by = 100
+    filter_choices = {"interface": INTERFACE_CHOICES}

@@ -1,16 +1,30 @@
 """The Annex table (measures missions used against OC) and Box 2 (UN Police functions)."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from interfaces.models import Interface
-from missions.models import Country, Mission, SourcedModel
+from missions.models import (
+    Country,
+    Mission,
+    SearchableQuerySet,
+    SourcedModel,
+    prefetch_joined,
+)
 
 
-class ActivityAreaQuerySet(models.QuerySet):
+class ActivityAreaQuerySet(SearchableQuerySet):
+    search_fields = ("name", "measures__name")
+
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
+
+    def for_api_list(self):
+        return self.prefetch_related("measures")
+
+    def for_api_detail(self):
+        return self.prefetch_related("measures__interfaces", "measures__applications__mission")
 
 
 class ActivityArea(models.Model):
@@ -25,22 +39,46 @@ class ActivityArea(models.Model):
     class Meta:
         ordering = ["number"]
         constraints = [
-            models.CheckConstraint(condition=Q(number__gte=1), name="activity_area_number_positive"),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="activity_area_number_positive"
+            ),
         ]
 
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("measures:measure_list") + f"#{self.slug}"
 
+    def natural_key(self):
+        return (self.slug,)
 
-class MeasureQuerySet(models.QuerySet):
+
+class MeasureQuerySet(SearchableQuerySet):
+    search_fields = ("name", "description", "area__name", "applications__label")
+
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
+
+    def for_api_list(self):
+        """Measures with their area, interfaces, police functions and where they were applied."""
+        return self.select_related("area").prefetch_related(
+            "interfaces",
+            "police_functions",
+            prefetch_joined(self.model, "applications", "mission", "country"),
+        )
+
+    def for_api_detail(self):
+        return self.for_api_list()
+
+    def for_list(self):
+        """Measures as the Annex shows them: area, examples with their places, interfaces."""
+        return self.select_related("area").prefetch_related(
+            "applications__mission", "applications__country", "interfaces"
+        )
+
+    def for_detail(self):
+        return self.for_list().prefetch_related("police_functions")
 
 
 class Measure(models.Model):
@@ -71,16 +109,40 @@ class Measure(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("measures:measure_detail", kwargs={"slug": self.slug})
 
+    def natural_key(self):
+        return (self.slug,)
 
-class MeasureApplicationQuerySet(models.QuerySet):
+
+class MeasureApplicationQuerySet(SearchableQuerySet):
+    search_fields = ("label", "note", "measure__name", "mission__acronym", "country__name")
+
     def get_by_natural_key(self, measure_slug, position):
         return self.get(measure__slug=measure_slug, position=position)
+
+    def for_api_list(self):
+        return self.select_related("measure__area", "mission", "country").prefetch_related(
+            "measure__interfaces"
+        )
+
+    def for_api_detail(self):
+        return self.for_api_list()
+
+    def counts_by_area_and_mission(self):
+        """``{(area_id, mission_id): examples}`` in one aggregate query."""
+        rows = (
+            self.filter(mission__isnull=False)
+            .order_by()
+            .values_list("measure__area_id", "mission_id")
+            .annotate(n=Count("pk"))
+        )
+        return {(area_id, mission_id): n for area_id, mission_id, n in rows}
+
+    def for_all_missions(self):
+        """Examples the paper gives for every mission ("Zero-tolerance policy: all missions")."""
+        return self.filter(all_missions=True).select_related("measure__area")
 
 
 class MeasureApplication(SourcedModel):
@@ -99,7 +161,9 @@ class MeasureApplication(SourcedModel):
         Country, null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
     )
     label = models.CharField(
-        max_length=200, blank=True, help_text="The example as the Annex names it, e.g. 'Monrovia Freeport'."
+        max_length=200,
+        blank=True,
+        help_text="The example as the Annex names it, e.g. 'Monrovia Freeport'.",
     )
     note = models.TextField(blank=True)
     all_missions = models.BooleanField(default=False, help_text="The paper says 'all missions'.")
@@ -114,24 +178,32 @@ class MeasureApplication(SourcedModel):
         ]
         constraints = [
             *SourcedModel.provenance_constraints("application"),
-            models.UniqueConstraint(fields=["measure", "position"], name="application_unique_position"),
+            models.UniqueConstraint(
+                fields=["measure", "position"], name="application_unique_position"
+            ),
             models.CheckConstraint(
-                condition=Q(mission__isnull=False) | Q(country__isnull=False) | Q(all_missions=True),
+                condition=Q(mission__isnull=False)
+                | Q(country__isnull=False)
+                | Q(all_missions=True),
                 name="application_has_place",
             ),
         ]
 
     def __str__(self):
-        where = "All missions" if self.all_missions else (self.label or str(self.mission or self.country))
+        where = (
+            "All missions"
+            if self.all_missions
+            else (self.label or str(self.mission or self.country))
+        )
         return f"{self.measure.name}: {where}"
+
+    def get_absolute_url(self):
+        return self.measure.get_absolute_url()
 
     def natural_key(self):
         return (*self.measure.natural_key(), self.position)
 
     natural_key.dependencies = ["measures.measure"]
-
-    def get_absolute_url(self):
-        return self.measure.get_absolute_url()
 
 
 class PoliceFunctionKind(models.TextChoices):
@@ -139,9 +211,20 @@ class PoliceFunctionKind(models.TextChoices):
     ACTIVITY = "activity", "Activity"
 
 
-class PoliceFunctionQuerySet(models.QuerySet):
+class PoliceFunctionQuerySet(SearchableQuerySet):
+    search_fields = ("name", "editorial_note")
+
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
+
+    def for_api_list(self):
+        return self.prefetch_related("measures")
+
+    def for_api_detail(self):
+        return self.prefetch_related(prefetch_joined(self.model, "measures", "area"))
+
+    def for_list(self):
+        return self.prefetch_related("measures")
 
 
 class PoliceFunction(models.Model):
@@ -169,8 +252,8 @@ class PoliceFunction(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("measures:police_function_list") + f"#{self.slug}"
+
+    def natural_key(self):
+        return (self.slug,)

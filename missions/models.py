@@ -4,9 +4,60 @@ Every other app links to these records, so they carry natural keys (ISO3, acrony
 that fixtures and URLs use instead of numeric ids.
 """
 
-from django.db import models
-from django.db.models import Q
+import re
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connections, models
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
+
+SEARCH_MAX_LENGTH = 200
+
+
+def search_terms(q):
+    """The words of a query, bounded: what ``search()`` matches and what pages highlight."""
+    return re.findall(r"\w+", (q or "")[:SEARCH_MAX_LENGTH])[:12]
+
+
+class SearchableQuerySet(models.QuerySet):
+    """``search(q)`` over ``search_fields``: ranked full text on PostgreSQL, icontains elsewhere.
+
+    Every word must match some field. Fields may follow relations (``applications__label``);
+    they help find a record, while the rank weighs only the record's own fields, the first
+    most (weight A).
+    """
+
+    search_fields: tuple[str, ...] = ()
+
+    def search(self, q):
+        terms = search_terms(q)
+        if not terms:
+            return self.none()
+        if connections[self.db].vendor == "postgresql":
+            query = SearchQuery(" ".join(terms), config="english")
+            vector = self._vector(self.search_fields)
+            own = [f for f in self.search_fields if "__" not in f]
+            matches = self.model._default_manager.annotate(_sv=vector).filter(_sv=query)
+            return (
+                self.filter(pk__in=matches.values("pk"))
+                .annotate(search_rank=SearchRank(self._vector(own), query))
+                .order_by("-search_rank", *self.model._meta.ordering)
+            )
+        condition = Q()
+        for term in terms:
+            condition &= Q.create(
+                [(f"{field}__icontains", term) for field in self.search_fields], connector=Q.OR
+            )
+        matches = self.model._default_manager.filter(condition)
+        return self.filter(pk__in=matches.values("pk"))
+
+    @staticmethod
+    def _vector(fields):
+        first, *rest = fields
+        vector = SearchVector(first, weight="A", config="english")
+        for field in rest:
+            vector += SearchVector(field, weight="B", config="english")
+        return vector
 
 
 class Source(models.TextChoices):
@@ -94,9 +145,63 @@ class SourcedModel(models.Model):
         ]
 
 
-class CountryQuerySet(models.QuerySet):
+# What a page showing findings prefetches through a record's ``findings`` relation.
+FINDING_LINKS = (
+    "findings__interface",
+    "findings__missions",
+    "findings__countries",
+    "findings__documents",
+    "findings__activities",
+)
+
+
+def prefetch_joined(model, name, *joins):
+    """Prefetch ``model``'s relation ``name``, joining its foreign keys ``joins`` in one query.
+
+    The related model is read from the relation, so this app prefetches the records of the
+    apps above it (findings, measure examples) without importing them.
+    """
+    related = model._meta.get_field(name).related_model
+    return Prefetch(name, queryset=related._default_manager.select_related(*joins))
+
+
+class CountryQuerySet(SearchableQuerySet):
+    search_fields = ("name", "iso3", "region")
+
     def get_by_natural_key(self, iso3):
         return self.get(iso3=iso3)
+
+    def for_api_list(self):
+        """Countries with the acronyms of the missions they host (the API list)."""
+        return self.prefetch_related("missions")
+
+    def for_api_detail(self):
+        """A country with summaries of its missions, documents, findings and examples."""
+        return self.prefetch_related(
+            "missions",
+            "documents",
+            prefetch_joined(self.model, "findings", "interface"),
+            prefetch_joined(self.model, "applications", "measure__area", "mission"),
+            "applications__measure__interfaces",
+        )
+
+    def for_list(self):
+        """Countries with how many missions, findings and measure examples concern them."""
+        return self.annotate(
+            mission_count=Count("missions", distinct=True),
+            finding_count=Count("findings", distinct=True),
+            application_count=Count("applications", distinct=True),
+        ).order_by("name")
+
+    def for_profile(self):
+        """Everything the country page shows, prefetched (reverse relations by name)."""
+        return self.prefetch_related(
+            "missions",
+            *FINDING_LINKS,
+            "applications__measure__area",
+            "applications__mission",
+            "documents",
+        )
 
 
 class Country(models.Model):
@@ -117,17 +222,19 @@ class Country(models.Model):
         ordering = ["name"]
         verbose_name_plural = "countries"
         constraints = [
-            models.CheckConstraint(condition=Q(iso3__regex=r"^[A-Z]{3}$"), name="country_iso3_upper"),
+            models.CheckConstraint(
+                condition=Q(iso3__regex=r"^[A-Z]{3}$"), name="country_iso3_upper"
+            ),
         ]
 
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.iso3,)
-
     def get_absolute_url(self):
         return reverse("missions:country_detail", kwargs={"iso3": self.iso3})
+
+    def natural_key(self):
+        return (self.iso3,)
 
 
 class DocumentKind(models.TextChoices):
@@ -141,9 +248,36 @@ class DocumentKind(models.TextChoices):
     ACADEMIC = "academic", "Academic work"
 
 
-class DocumentQuerySet(models.QuerySet):
+class DocumentQuerySet(SearchableQuerySet):
+    search_fields = ("title", "symbol", "author", "description", "publication")
+
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
+
+    def for_api_list(self):
+        """Documents with their countries, missions and the interfaces of findings citing them."""
+        return self.prefetch_related(
+            "countries", "missions", prefetch_joined(self.model, "findings", "interface")
+        )
+
+    def for_api_detail(self):
+        return self.for_api_list().prefetch_related("established_missions")
+
+    def for_list(self):
+        return self.prefetch_related("countries", "missions")
+
+    def for_detail(self):
+        """A document with everything that cites it or that it concerns."""
+        return self.prefetch_related(
+            *FINDING_LINKS,
+            "established_missions",
+            "missions",
+            "countries",
+        )
+
+    def per_year(self):
+        """``[{"year": 2012, "count": 5}, ...]`` for the documents in this queryset."""
+        return list(self.order_by("year").values("year").annotate(count=Count("pk")))
 
 
 class Document(SourcedModel):
@@ -178,11 +312,16 @@ class Document(SourcedModel):
     objects = DocumentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["year", "date", "slug"]
+        # NULL dates first on every database, so listings and exports agree everywhere.
+        ordering = ["year", models.F("date").asc(nulls_first=True), "slug"]
         constraints = [
             *SourcedModel.provenance_constraints("document"),
-            models.CheckConstraint(condition=Q(kind__in=DocumentKind.values), name="document_kind_valid"),
-            models.CheckConstraint(condition=Q(year__gte=1945, year__lte=2100), name="document_year_plausible"),
+            models.CheckConstraint(
+                condition=Q(kind__in=DocumentKind.values), name="document_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1945, year__lte=2100), name="document_year_plausible"
+            ),
             models.CheckConstraint(
                 condition=Q(symbol__isnull=True) | Q(symbol__regex=r"^[A-Z][A-Za-z0-9./()-]+$"),
                 name="document_symbol_form",
@@ -192,11 +331,11 @@ class Document(SourcedModel):
     def __str__(self):
         return f"{self.symbol} ({self.title})" if self.symbol else self.title
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("missions:document_detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
 
     @property
     def citation(self):
@@ -212,9 +351,53 @@ class MissionKind(models.TextChoices):
     NON_UN = "non_un", "Non-UN operation"
 
 
-class MissionQuerySet(models.QuerySet):
+class MissionQuerySet(SearchableQuerySet):
+    search_fields = ("acronym", "name", "summary", "countries__name")
+
     def get_by_natural_key(self, acronym):
         return self.get(acronym=acronym)
+
+    def for_api_list(self):
+        """Missions with host countries, establishing document and interfaces seen there."""
+        return self.select_related("establishing_document").prefetch_related(
+            "countries", prefetch_joined(self.model, "findings", "interface")
+        )
+
+    def for_api_detail(self):
+        """A mission with everything known of it: documents, findings, measure examples."""
+        return self.for_api_list().prefetch_related(
+            "documents",
+            prefetch_joined(self.model, "applications", "measure__area", "country"),
+            "applications__measure__interfaces",
+        )
+
+    def for_list(self):
+        return (
+            self.select_related("establishing_document")
+            .prefetch_related("countries")
+            .annotate(
+                finding_count=Count("findings", distinct=True),
+                application_count=Count("applications", distinct=True),
+            )
+            .order_by("acronym")
+        )
+
+    def for_profile(self):
+        """A mission with its facts, evidence, measures and documents, prefetched.
+
+        Findings and measure examples live in apps above this one; they are reached by
+        their related names, so this app imports nothing from them.
+        """
+        return self.select_related("establishing_document").prefetch_related(
+            "countries",
+            *FINDING_LINKS,
+            "applications__measure__area",
+            "applications__country",
+            "documents",
+        )
+
+    def for_compare(self):
+        return self.for_profile().prefetch_related("applications__measure__interfaces")
 
     def active_in(self, year):
         """Missions deployed at some point of ``year``."""
@@ -233,8 +416,12 @@ class Mission(SourcedModel):
     acronym = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=8, choices=MissionKind.choices, db_index=True)
-    lead_organization = models.CharField(max_length=20, db_index=True, help_text="UN, EU, NATO, ...")
-    countries = models.ManyToManyField(Country, related_name="missions", verbose_name="host countries")
+    lead_organization = models.CharField(
+        max_length=20, db_index=True, help_text="UN, EU, NATO, ..."
+    )
+    countries = models.ManyToManyField(
+        Country, related_name="missions", verbose_name="host countries"
+    )
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True, help_text="Empty while the mission runs.")
     establishing_document = models.ForeignKey(
@@ -253,7 +440,9 @@ class Mission(SourcedModel):
         indexes = [models.Index(fields=["start_date", "end_date"], name="mission_dates_idx")]
         constraints = [
             *SourcedModel.provenance_constraints("mission"),
-            models.CheckConstraint(condition=Q(kind__in=MissionKind.values), name="mission_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=MissionKind.values), name="mission_kind_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True)
                 | Q(start_date__isnull=True)
@@ -265,11 +454,11 @@ class Mission(SourcedModel):
     def __str__(self):
         return self.acronym
 
-    def natural_key(self):
-        return (self.acronym,)
-
     def get_absolute_url(self):
         return reverse("missions:mission_detail", kwargs={"acronym": self.acronym})
+
+    def natural_key(self):
+        return (self.acronym,)
 
     @property
     def is_active(self):

@@ -1,10 +1,67 @@
-"""API wiring shared by every app: pagination."""
+"""API v1 wiring: the router over every app's viewsets, the OpenAPI schema and its docs.
 
-from rest_framework.pagination import LimitOffsetPagination
+Mounted under ``/api/v1/`` with the namespace ``api`` (``ocpo/urls.py``). The building
+blocks the viewsets share live in ``ocpo/rest.py``.
+"""
+
+from collections import OrderedDict
+
+from django.urls import path
+from django.urls.exceptions import NoReverseMatch
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework import routers
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from interfaces.api import FindingViewSet, IllicitActivityViewSet, InterfaceViewSet, QuestionViewSet
+from measures.api import (
+    ActivityAreaViewSet,
+    MeasureApplicationViewSet,
+    MeasureViewSet,
+    PoliceFunctionViewSet,
+)
+from missions.api import CountryViewSet, DocumentViewSet, MissionViewSet
+
+DOC_LINKS = {"schema": "api:schema", "docs": "api:docs", "redoc": "api:redoc"}
 
 
-class Pagination(LimitOffsetPagination):
-    """limit/offset pages: 50 by default, a larger limit is capped at 500, never refused."""
+class APIRootView(routers.APIRootView):
+    """The resources of the ocpo API, and its OpenAPI schema and documentation."""
 
-    default_limit = 50
-    max_limit = 500
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        links = OrderedDict(response.data)
+        for name, url_name in DOC_LINKS.items():
+            try:
+                links[name] = reverse(url_name, request=request, format=kwargs.get("format"))
+            except NoReverseMatch:
+                continue
+        return Response(links)
+
+
+class Router(routers.DefaultRouter):
+    """The v1 router: the root lists the resources and the documentation."""
+
+    APIRootView = APIRootView
+    include_format_suffixes = False  # ?format=csv instead: natural keys may contain dots
+
+
+router = Router()
+router.register("interfaces", InterfaceViewSet, basename="interface")
+router.register("findings", FindingViewSet, basename="finding")
+router.register("activities", IllicitActivityViewSet, basename="activity")
+router.register("questions", QuestionViewSet, basename="question")
+router.register("missions", MissionViewSet, basename="mission")
+router.register("countries", CountryViewSet, basename="country")
+router.register("documents", DocumentViewSet, basename="document")
+router.register("measure-areas", ActivityAreaViewSet, basename="area")
+router.register("measures", MeasureViewSet, basename="measure")
+router.register("applications", MeasureApplicationViewSet, basename="application")
+router.register("police-functions", PoliceFunctionViewSet, basename="police-function")
+
+urlpatterns = [
+    *router.urls,
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]

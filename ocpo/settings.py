@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
+    "reversion",
     "ocpo",
     "missions",
     "interfaces",
@@ -59,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ocpo.middleware.DataVersionMiddleware",
 ]
 
 ROOT_URLCONF = "ocpo.urls"
@@ -81,12 +84,14 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "ocpo.wsgi.application"
 
-DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'ocpo.sqlite3'}"
-    ),
-}
+DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'ocpo.sqlite3'}")}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    VAR_DIR.mkdir(exist_ok=True)  # the default database lives in the ignored var/ folder
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+
+# One cache shared by every worker in production (CACHE_URL=redis://127.0.0.1:6379/1):
+# rate-limit counters and cached pages must be the same whichever worker answers.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://ocpo")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -120,14 +125,16 @@ STORAGES = {
 KB_FIXTURES_DIR = Path(env.str("OCPO_FIXTURES_DIR", default=str(BASE_DIR / "fixtures")))
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "ocpo.api.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "ocpo.schema.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "ocpo.rest.Pagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "ocpo.rest.SearchFilter",
+        "ocpo.rest.OrderingFilter",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
@@ -143,7 +150,14 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "ocpo API",
     "DESCRIPTION": (
         "Read-only for everyone, writable by editors: the interfaces between peace operations "
-        "and organized crime, the missions, documents and measures, as linked records."
+        "and organized crime, the missions, documents and measures, as linked records.\n\n"
+        "Records are addressed by natural key (ISO3 code, acronym, slug), case-insensitively. "
+        "Lists link records by natural key; a detail embeds short summaries of them instead. "
+        "Writes take natural keys. Filters match natural keys case-insensitively; give several "
+        "values repeated (`?mission=UNMIL&mission=UNAMSIL`) or comma-separated "
+        "(`?mission=UNMIL,UNAMSIL`); an unknown key gives an empty list, an unreadable value "
+        "a 400. Every list also answers in CSV (`?format=csv` or `Accept: text/csv`) with all "
+        "matching rows. Every response names the data set's version in `X-OCPO-Data-Version`."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -151,6 +165,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "DocumentKindEnum": "missions.models.DocumentKind",
+        "MissionKindEnum": "missions.models.MissionKind",
+        "PoliceFunctionKindEnum": "measures.models.PoliceFunctionKind",
+    },
 }
 
 LOGGING = {
@@ -159,3 +178,40 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# The paper's text, used by check_kb to verify quotations verbatim (optional).
+KB_PAPER_PATH = env.str(
+    "OCPO_PAPER", default=str(BASE_DIR.parent / "shared" / "seed" / "interfaces-paper.txt")
+)
+
+# Content Security Policy on every response (django-csp): no inline scripts or styles
+# anywhere, so templates use classes and static files, never style= or <script> bodies.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+if PRODUCTION:
+    # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

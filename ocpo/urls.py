@@ -3,9 +3,18 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from . import views
+from .health import healthz
+
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("matrix/", views.matrix, name="matrix"),
+    path("compare/", views.compare, name="compare"),
     path("", include("interfaces.urls")),
     path("", include("missions.urls")),
     path("", include("measures.urls")),
+    path("api/v1/", include(("ocpo.api", "api"))),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]

@@ -1,0 +1,106 @@
+"""FilterSets for the Annex (areas, measures, applications) and Box 2 (police functions).
+
+A measure's missions and countries are those of its applications; an application is in a
+country when it names the country or a mission the country hosts. Applications the paper
+gives for "all missions" are not matched by a mission filter.
+"""
+
+from django_filters import FilterSet
+
+from ocpo.filters import KeyFilter
+
+from .models import ActivityArea, Measure, MeasureApplication, PoliceFunction, PoliceFunctionKind
+
+INTERFACE_HELP = "Slug or number (1-7) of an interface the measure addresses."
+
+
+class ActivityAreaFilterSet(FilterSet):
+    """Areas of activity by the missions that applied their measures and the interfaces."""
+
+    mission = KeyFilter(
+        "measures__applications__mission__acronym",
+        label="Mission",
+        help_text="Acronym of a mission that applied a measure of the area, e.g. UNMIL.",
+    )
+    interface = KeyFilter(
+        "measures__interfaces__slug",
+        number_path="measures__interfaces__number",
+        label="Interface",
+        help_text="Slug or number (1-7) of an interface a measure of the area addresses.",
+    )
+
+    class Meta:
+        model = ActivityArea
+        fields = ["mission", "interface"]
+
+
+class MeasureFilterSet(FilterSet):
+    """Measures by area, by where they were applied and by the interfaces they address."""
+
+    area = KeyFilter("area__slug", label="Area of activity", help_text="Slug of the area.")
+    mission = KeyFilter(
+        "applications__mission__acronym",
+        label="Mission",
+        help_text="Acronym of a mission that applied the measure, e.g. UNMIL.",
+    )
+    country = KeyFilter(
+        "applications__country__iso3",
+        "applications__mission__countries__iso3",
+        label="Country",
+        help_text=(
+            "ISO 3166-1 alpha-3 code of a country where the measure was applied "
+            "(named by an application or hosting its mission), e.g. LBR."
+        ),
+    )
+    interface = KeyFilter(
+        "interfaces__slug",
+        number_path="interfaces__number",
+        label="Interface",
+        help_text=INTERFACE_HELP,
+    )
+
+    class Meta:
+        model = Measure
+        fields = ["area", "mission", "country", "interface"]
+
+
+class MeasureApplicationFilterSet(FilterSet):
+    """Applications (Annex examples) by measure, area, mission or country."""
+
+    measure = KeyFilter("measure__slug", label="Measure", help_text="Slug of the measure.")
+    area = KeyFilter(
+        "measure__area__slug", label="Area of activity", help_text="Slug of the measure's area."
+    )
+    mission = KeyFilter(
+        "mission__acronym",
+        label="Mission",
+        help_text="Acronym of the mission the example names, e.g. UNMIL.",
+    )
+    country = KeyFilter(
+        "country__iso3",
+        "mission__countries__iso3",
+        label="Country",
+        help_text=(
+            "ISO 3166-1 alpha-3 code of the country the example names or that hosts its "
+            "mission, e.g. LBR."
+        ),
+    )
+
+    class Meta:
+        model = MeasureApplication
+        fields = ["measure", "area", "mission", "country"]
+
+
+class PoliceFunctionFilterSet(FilterSet):
+    """UN Police core functions and activities (Box 2) by kind."""
+
+    kind = KeyFilter(
+        "kind",
+        choices=PoliceFunctionKind.choices,
+        label="Kind",
+        help_text="Core function or activity.",
+    )
+
+    class Meta:
+        model = PoliceFunction
+        fields = ["kind"]

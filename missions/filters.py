@@ -1,0 +1,127 @@
+"""FilterSets for countries, missions and documents: shared by the portal lists and the API."""
+
+import django_filters
+from django_filters import FilterSet
+
+from ocpo.filters import IntegerFilter, KeyFilter
+
+from .models import Country, Document, DocumentKind, Mission, MissionKind
+
+
+class CountryFilterSet(FilterSet):
+    """Countries by region or by a mission they host."""
+
+    region = KeyFilter("region", label="Region", help_text="Region name, e.g. West Africa.")
+    mission = KeyFilter(
+        "missions__acronym",
+        label="Mission",
+        help_text="Acronym of a mission the country hosts, e.g. UNMIL.",
+    )
+
+    class Meta:
+        model = Country
+        fields = ["region", "mission"]
+
+
+class DocumentFilterSet(FilterSet):
+    """Documents by kind, symbol, year or date, and by what they concern or support."""
+
+    kind = KeyFilter(
+        "kind", choices=DocumentKind.choices, label="Kind", help_text="Kind of document."
+    )
+    symbol = KeyFilter(
+        "symbol",
+        label="UN symbol",
+        help_text="Exact UN document symbol, e.g. S/RES/2070.",
+    )
+    country = KeyFilter(
+        "countries__iso3",
+        label="Country",
+        help_text="ISO 3166-1 alpha-3 code of a country the document concerns, e.g. HTI.",
+    )
+    mission = KeyFilter(
+        "missions__acronym",
+        label="Mission",
+        help_text="Acronym of a mission the document concerns, e.g. UNMIL.",
+    )
+    interface = KeyFilter(
+        "findings__interface__slug",
+        number_path="findings__interface__number",
+        label="Interface",
+        help_text="Slug or number (1-7) of an interface whose findings cite the document.",
+    )
+    year = KeyFilter(
+        "year",
+        coerce=int,
+        item_type="integer",
+        label="Year",
+        help_text="Year of publication, e.g. 2012.",
+    )
+    date_after = django_filters.DateFilter(
+        "date",
+        lookup_expr="gte",
+        label="Dated on or after",
+        help_text="ISO date (YYYY-MM-DD): documents dated on or after it.",
+    )
+    date_before = django_filters.DateFilter(
+        "date",
+        lookup_expr="lte",
+        label="Dated on or before",
+        help_text="ISO date (YYYY-MM-DD): documents dated on or before it.",
+    )
+
+    class Meta:
+        model = Document
+        fields = [
+            "kind",
+            "symbol",
+            "country",
+            "mission",
+            "interface",
+            "year",
+            "date_after",
+            "date_before",
+        ]
+
+
+class MissionFilterSet(FilterSet):
+    """Missions by host country or region, kind, lead organization, interface or year."""
+
+    country = KeyFilter(
+        "countries__iso3",
+        label="Host country",
+        help_text="ISO 3166-1 alpha-3 code of a host country, e.g. LBR.",
+    )
+    kind = KeyFilter(
+        "kind", choices=MissionKind.choices, label="Kind", help_text="Kind of operation."
+    )
+    lead_organization = KeyFilter(
+        "lead_organization",
+        label="Lead organization",
+        help_text="Organization leading the mission, e.g. UN, EU, NATO.",
+    )
+    interface = KeyFilter(
+        "findings__interface__slug",
+        number_path="findings__interface__number",
+        label="Interface",
+        help_text="Slug or number (1-7) of an interface the paper's findings show in the mission.",
+    )
+    active_in = IntegerFilter(
+        method="filter_active_in",
+        min_value=1900,
+        max_value=2100,
+        label="Active in year",
+        help_text="A year, e.g. 2005: missions deployed at some point of it.",
+    )
+    region = KeyFilter(
+        "countries__region",
+        label="Region",
+        help_text="Region of a host country, e.g. West Africa.",
+    )
+
+    class Meta:
+        model = Mission
+        fields = ["country", "kind", "lead_organization", "interface", "active_in", "region"]
+
+    def filter_active_in(self, queryset, name, value: int):
+        return queryset.active_in(value)

@@ -1,0 +1,110 @@
+"""Queries that span the apps, for the cross-app pages (home, matrix, compare, search)."""
+
+from django.urls import reverse
+
+from interfaces.models import Finding, Interface
+from measures.models import ActivityArea, Measure, MeasureApplication
+from missions.models import Country, Document, Mission
+
+
+def _matrix(rows, columns, counts, url, row_key):
+    """Rows of cells ``{"column", "count", "url"}`` and the largest count, for shading."""
+    table = []
+    for row in rows:
+        cells = [
+            {"column": column, "count": counts.get((row.pk, column.pk), 0), "url": url(row, column)}
+            for column in columns
+        ]
+        table.append({"head": row, "cells": cells, "total": sum(c["count"] for c in cells)})
+    return {
+        "columns": columns,
+        "rows": table,
+        "max": max(counts.values(), default=0),
+        "row_key": row_key,
+    }
+
+
+def interface_mission_matrix():
+    """Interfaces x missions, each cell the number of findings: three queries at any size."""
+    findings = reverse("interfaces:finding_list")
+    return _matrix(
+        list(Interface.objects.all()),
+        list(Mission.objects.only("pk", "acronym", "name")),
+        Finding.objects.counts_by_interface_and_mission(),
+        lambda i, m: f"{findings}?interface={i.slug}&mission={m.acronym}",
+        "interface",
+    )
+
+
+def area_mission_matrix():
+    """Annex areas x missions, each cell the number of examples (applications)."""
+    measures = reverse("measures:measure_list")
+    return _matrix(
+        list(ActivityArea.objects.all()),
+        list(Mission.objects.only("pk", "acronym", "name")),
+        MeasureApplication.objects.counts_by_area_and_mission(),
+        lambda a, m: f"{measures}?area={a.slug}&mission={m.acronym}",
+        "area",
+    )
+
+
+def totals():
+    """How many records of each kind the knowledge base holds."""
+    return {
+        "missions": Mission.objects.count(),
+        "countries": Country.objects.count(),
+        "findings": Finding.objects.count(),
+        "documents": Document.objects.count(),
+        "measures": Measure.objects.count(),
+    }
+
+
+def compare_missions(acronyms):
+    """The missions named, in the order given, with rows of what each has and the others lack.
+
+    Each row is ``{"item", "cells": [value per mission], "differs"}``; a cell is the list of
+    the mission's records for that row (findings, examples or itself for documents).
+    """
+    found = {m.acronym: m for m in Mission.objects.for_compare().filter(acronym__in=acronyms)}
+    missions = [found[a] for a in acronyms if a in found]
+    if not missions:
+        return {"missions": [], "interfaces": [], "measures": [], "documents": []}
+
+    def rows(key_of, items_of, sort_key):
+        keyed = {}
+        for index, mission in enumerate(missions):
+            for item in items_of(mission):
+                entry = keyed.setdefault(key_of(item).pk, [key_of(item), [[] for _ in missions]])
+                entry[1][index].append(item)
+        result = [
+            {"item": head, "cells": cells, "differs": any(not c for c in cells)}
+            for head, cells in keyed.values()
+        ]
+        return sorted(result, key=lambda r: sort_key(r["item"]))
+
+    comparison = {
+        "missions": missions,
+        "interfaces": rows(lambda f: f.interface, lambda m: m.findings.all(), lambda i: i.number),
+        "measures": rows(
+            lambda a: a.measure,
+            lambda m: m.applications.all(),
+            lambda x: (x.area.number, x.position),
+        ),
+        "documents": rows(lambda d: d, lambda m: m.documents.all(), lambda d: (d.year, d.slug)),
+    }
+    comparison["only"] = [
+        {
+            "mission": mission,
+            **{
+                kind: [r["item"] for r in comparison[kind] if _only(r["cells"], index)]
+                for kind in ("interfaces", "measures", "documents")
+            },
+        }
+        for index, mission in enumerate(missions)
+    ]
+    return comparison
+
+
+def _only(cells, index):
+    """True when only the mission at ``index`` has something in this row."""
+    return bool(cells[index]) and not any(c for i, c in enumerate(cells) if i != index)

@@ -1,0 +1,117 @@
+"""Template helpers for the portal: search highlighting and server-side SVG charts."""
+
+import re
+
+from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+
+from missions.models import search_terms
+
+register = template.Library()
+
+
+@register.filter(needs_autoescape=True)
+def highlight(text, query, autoescape=True):
+    """The text, escaped, with the query's words marked: escape first, then mark."""
+    text = conditional_escape(text) if autoescape else str(text)
+    terms = sorted({t for t in search_terms(query) if len(t) > 1}, key=len, reverse=True)
+    if not terms:
+        return mark_safe(text)
+    # Escaping leaves word characters alone, so the words are found in the escaped text;
+    # the look-arounds keep a match from landing inside an entity such as &amp;.
+    pattern = re.compile(
+        r"(?<![&#\w])(" + "|".join(re.escape(str(conditional_escape(t))) for t in terms) + r")",
+        re.IGNORECASE,
+    )
+    return mark_safe(pattern.sub(r"<mark>\1</mark>", str(text)))
+
+
+@register.filter
+def shade(count, maximum):
+    """A shading level 0-4 for a matrix cell, relative to the largest count."""
+    if not count or not maximum:
+        return 0
+    return max(1, min(4, round(4 * count / maximum)))
+
+
+@register.inclusion_tag("partials/bar_chart.html")
+def bar_chart(rows, title, label_key="year", value_key="count", unit="documents"):
+    """A vertical bar chart as inline SVG, with its data as a table for those who cannot see it."""
+    rows = list(rows)
+    top = max((r[value_key] for r in rows), default=0) or 1
+    bar, gap, height, left, bottom = 28, 8, 140, 28, 24
+    bars = []
+    for i, row in enumerate(rows):
+        h = round(height * row[value_key] / top)
+        x = left + i * (bar + gap)
+        bars.append(
+            {
+                "x": x,
+                "y": height - h + 10,
+                "h": h,
+                "w": bar,
+                "cx": x + bar / 2,
+                "label": row[label_key],
+                "value": row[value_key],
+            }
+        )
+    width = left + len(rows) * (bar + gap) + gap
+    return {
+        "rows": bars,
+        "title": title,
+        "unit": unit,
+        "width": max(width, 200),
+        "height": height + 10 + bottom,
+        "axis_y": height + 10,
+        "label_y": height + 10 + 16,
+        "top": top,
+    }
+
+
+@register.inclusion_tag("partials/timeline.html")
+def timeline(documents, title):
+    """Documents on a time line (by date, else year) as inline SVG, with a table alternative."""
+    dated = [d for d in documents if d.year]
+    if not dated:
+        return {"points": [], "title": title, "documents": []}
+    years = [d.year for d in dated]
+    first, last = min(years), max(years) + 1
+    width, left, right = 720, 40, 20
+    span = max(last - first, 1)
+
+    def x_of(doc):
+        fraction = (doc.date.timetuple().tm_yday / 366) if doc.date else 0.5
+        return round(left + (width - left - right) * ((doc.year - first) + fraction) / span, 1)
+
+    points, lanes = [], {}
+    for doc in dated:
+        x = x_of(doc)
+        lane = sum(1 for px in lanes.get(doc.year, []) if abs(px - x) < 12)
+        lanes.setdefault(doc.year, []).append(x)
+        points.append({"x": x, "y": 40 - 12 * min(lane, 2), "doc": doc})
+    step = 1 if span <= 12 else (2 if span <= 24 else 5)
+    ticks = [
+        {"x": round(left + (width - left - right) * (y - first) / span, 1), "year": y}
+        for y in range(first, last + 1, step)
+    ]
+    return {
+        "points": points,
+        "ticks": ticks,
+        "title": title,
+        "width": width,
+        "documents": dated,
+        "axis_x2": width - right,
+    }
+
+
+@register.inclusion_tag("partials/nav_link.html", takes_context=True)
+def nav_link(context, url_name, label):
+    """A main-navigation link, marked as the current section when the page is under it."""
+    from django.urls import reverse
+
+    url = reverse(url_name)
+    request = context.get("request")
+    path = getattr(request, "path", "")
+    current = path == url if url == "/" else path.startswith(url)
+    return {"url": url, "label": label, "current": current}

@@ -1,0 +1,165 @@
+"""Portal pages of the interfaces app: interfaces, findings and questions."""
+
+import pytest
+
+from interfaces.models import Finding, Interface
+from tests.factories import (
+    make_activity,
+    make_application,
+    make_country,
+    make_document,
+    make_finding,
+    make_interface,
+    make_measure,
+    make_mechanism,
+    make_mission,
+    make_question,
+)
+from tests.pages import assert_constant_queries, first
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fuels():
+    interface = make_interface(
+        number=1, slug="oc-fuels-conflict", title="Organized Crime fuels conflict"
+    )
+    make_mechanism(interface=interface, description="OC funds armed groups.")
+    liberia = make_country(iso3="LBR", name="Liberia")
+    unmil = make_mission(acronym="UNMIL", countries=[liberia])
+    panel = make_document(slug="s-2002-470", symbol="S/2002/470", title="Panel report")
+    diamonds = make_activity(slug="diamond-smuggling", name="Diamond smuggling")
+    make_finding(
+        interface=interface,
+        slug="liberia-diamonds",
+        title="Diamonds fund the war",
+        quotation="blood diamonds",
+        missions=[unmil],
+        countries=[liberia],
+        documents=[panel],
+        activities=[diamonds],
+        footnotes="30",
+    )
+    make_finding(interface=interface, slug="afghan-opium", title="Opium in Afghanistan")
+    other = make_interface(number=2, slug="oc-undermines-security", title="OC undermines security")
+    make_finding(interface=other, slug="haiti-gangs", title="Gangs in Haiti")
+    measure = make_measure(name="Monitoring smuggling", interfaces=[interface])
+    make_application(measure=measure, mission=unmil, label="Diamond fields")
+    make_question(text="How can missions cut OC's funding of armed groups?", interfaces=[interface])
+    return interface
+
+
+def test_interface_list(client, fuels):
+    response = client.get("/interfaces/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Organized Crime fuels conflict" in html and "OC funds armed groups." in html
+    assert "2 findings" in html
+    assert 'href="/api/v1/interfaces/"' in html
+
+
+def test_interface_detail(client, fuels):
+    response = client.get("/interfaces/oc-fuels-conflict/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    for text in (
+        "OC funds armed groups.",
+        "Diamonds fund the war",
+        "<blockquote",
+        "blood diamonds",
+        "footnote 30",
+        "Monitoring smuggling",
+        "Diamond fields",
+        "S/2002/470",
+        "How can missions cut OC",
+    ):
+        assert text in html, text
+    assert "Gangs in Haiti" not in html
+    cases = [case for case, _ in response.context["findings_by_case"]]
+    assert sorted(cases) == ["General", "UNMIL (Liberia)"]
+    assert client.get("/interfaces/no-such-interface/").status_code == 404
+
+
+def test_finding_list_and_filters(client, fuels):
+    response = client.get("/findings/")
+    assert response.status_code == 200
+    assert response.context["result_count"] == 3
+    for query, expected in [
+        ("interface=oc-fuels-conflict", {"liberia-diamonds", "afghan-opium"}),
+        ("interface=1&mission=UNMIL", {"liberia-diamonds"}),
+        ("country=LBR", {"liberia-diamonds"}),
+        ("document=s-2002-470", {"liberia-diamonds"}),
+        ("activity=diamond-smuggling", {"liberia-diamonds"}),
+        ("mission=NOPE", set()),
+    ]:
+        response = client.get(f"/findings/?{query}")
+        assert {f.slug for f in response.context["object_list"]} == expected, query
+        assert response.context["result_count"] == len(expected)
+
+
+def test_finding_list_links_the_same_query_in_the_api(client, fuels):
+    html = client.get("/findings/?interface=oc-fuels-conflict&mission=UNMIL").content.decode()
+    assert 'href="/api/v1/findings/?interface=oc-fuels-conflict&amp;mission=UNMIL"' in html
+    assert (
+        'href="/api/v1/findings/?format=csv&amp;interface=oc-fuels-conflict&amp;mission=UNMIL"'
+        in html
+    )
+    assert 'href="?mission=UNMIL"' in html  # the chip removing the interface filter
+    assert "Organized Crime fuels conflict" in html  # the chip shows the label, not the key
+
+
+def test_finding_list_paginates(client, fuels):
+    for n in range(30):
+        make_finding(interface=fuels, slug=f"extra-{n}")
+    response = client.get("/findings/?interface=oc-fuels-conflict&page=2")
+    assert response.status_code == 200
+    assert len(response.context["object_list"]) == 7
+    assert 'href="?interface=oc-fuels-conflict&amp;page=1"' in response.content.decode()
+
+
+def test_finding_detail(client, fuels):
+    response = client.get("/findings/liberia-diamonds/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Diamonds fund the war" in html and "UNMIL" in html and "Diamond smuggling" in html
+    assert "The paper" in html  # provenance
+    assert client.get("/findings/nothing-here/").status_code == 404
+
+
+def test_question_list(client, fuels):
+    response = client.get("/questions/")
+    assert response.status_code == 200
+    assert "How can missions cut OC" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url, bound",
+    [
+        pytest.param(lambda: "/interfaces/", 6, id="interface-list"),
+        pytest.param(lambda: f"/interfaces/{first(Interface).slug}/", 14, id="interface-detail"),
+        pytest.param(lambda: "/findings/", 13, id="finding-list"),
+        pytest.param(
+            lambda: f"/findings/?interface={first(Interface).slug}", 13, id="finding-filtered"
+        ),
+        pytest.param(lambda: f"/findings/{first(Finding).slug}/", 6, id="finding-detail"),
+        pytest.param(lambda: "/questions/", 4, id="question-list"),
+    ],
+)
+def test_query_count_does_not_grow_with_the_data(client, url, bound, django_assert_max_num_queries):
+    assert_constant_queries(client, url, bound, django_assert_max_num_queries)
+
+
+def test_kb_interfaces_are_the_seven_of_box_1(client, kb):
+    response = client.get("/interfaces/")
+    assert [i.number for i in response.context["object_list"]] == [1, 2, 3, 4, 5, 6, 7]
+    assert client.get("/interfaces/oc-fuels-conflict/").status_code == 200
+
+
+def test_interface_and_question_lists_filter(client, fuels):
+    response = client.get("/interfaces/?mission=UNMIL")
+    assert [i.slug for i in response.context["object_list"]] == ["oc-fuels-conflict"]
+    assert 'href="/api/v1/interfaces/?mission=UNMIL"' in response.content.decode()
+    response = client.get("/questions/?interface=oc-undermines-security")
+    assert list(response.context["object_list"]) == []
+    assert "0</strong> questions" in response.content.decode()

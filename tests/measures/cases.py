@@ -1,0 +1,83 @@
+"""API and filter cases for areas of activity, measures, applications and police functions."""
+
+from measures.filters import (
+    ActivityAreaFilterSet,
+    MeasureApplicationFilterSet,
+    MeasureFilterSet,
+    PoliceFunctionFilterSet,
+)
+from tests.api_cases import Case
+
+AREA = Case(
+    basename="area",
+    key="slug",
+    filterset=ActivityAreaFilterSet,
+    filters={
+        "mission": ("UNMIL", "EULEX"),
+        "interface": ("oc-fuels-conflict", "oc-undermines-security"),
+    },
+    ordering="number",
+    search="border",
+    payload=lambda pair: {"number": 30001, "slug": "intelligence", "name": "Intelligence"},
+)
+
+MEASURE = Case(
+    basename="measure",
+    key="slug",
+    filterset=MeasureFilterSet,
+    filters={
+        "area": ("border-control", "justice"),
+        "mission": ("UNMIL", "EULEX"),
+        "country": ("LBR", "XKX"),
+        "interface": ("oc-fuels-conflict", "oc-undermines-security"),
+    },
+    extra=[("interface", "1", "a")],
+    ordering="name",
+    search="ports",
+    payload=lambda pair: {
+        "slug": "patrol-borders",
+        "area": "border-control",
+        "position": 30001,
+        "name": "Patrol borders",
+        "interfaces": ["oc-fuels-conflict"],
+    },
+)
+
+APPLICATION = Case(
+    basename="application",
+    key="id",
+    filterset=MeasureApplicationFilterSet,
+    filters={
+        "measure": ("control-ports", "vetting"),
+        "area": ("border-control", "justice"),
+        "mission": ("UNMIL", "EULEX"),
+        "country": ("LBR", "XKX"),
+    },
+    ordering="id",
+    search="Monrovia",
+    lookup=lambda obj: obj.pk,
+    payload=lambda pair: {
+        "measure": "control-ports",
+        "position": 30001,
+        "mission": "UNMIL",
+        "country": "LBR",
+        "label": "Roberts International Airport",
+        "paper_section": "Annex",
+    },
+)
+
+POLICE_FUNCTION = Case(
+    basename="police-function",
+    key="slug",
+    filterset=PoliceFunctionFilterSet,
+    filters={"kind": ("core_function", "activity")},
+    ordering="position",
+    search="border",
+    payload=lambda pair: {
+        "slug": "public-order",
+        "kind": "activity",
+        "position": 30001,
+        "name": "Public order management",
+        "measures": ["control-ports"],
+    },
+)

@@ -1,0 +1,56 @@
+"""Helpers for the portal page tests: a world that grows, and query counts at two sizes.
+
+``grow(size)`` adds ``size`` linked records of every kind (``make_world``) and links the
+first mission, country, document and measure to all of them, so every detail page has more
+to show at the larger size. ``assert_constant_queries`` loads a page at two sizes and
+requires the same number of queries at both, within a bound.
+"""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from interfaces.models import Finding
+from measures.models import Measure, MeasureApplication
+from missions.models import Country, Document, Mission
+
+from .factories import make_application, make_world
+
+
+def first(model):
+    return model.objects.order_by("pk").first()
+
+
+def grow(size):
+    world = make_world(size)
+    mission, country, document = first(Mission), first(Country), first(Document)
+    findings = Finding.objects.all()
+    mission.findings.set(findings)
+    country.findings.set(findings)
+    document.findings.set(findings)
+    mission.documents.set(Document.objects.all())
+    country.documents.set(Document.objects.all())
+    measure = first(Measure)
+    for other in Measure.objects.exclude(applications__mission=mission):
+        make_application(measure=other, mission=mission, country=country, label="Also")
+    make_application(measure=measure, mission=mission, country=country, label="Again")
+    return world
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(captured.captured_queries)
+
+
+def assert_constant_queries(client, url, bound, django_assert_max_num_queries):
+    """``url()`` runs as many queries at size 2 as at size 10, and at most ``bound``."""
+    grow(2)
+    small = count_queries(client, url())
+    grow(8)
+    with django_assert_max_num_queries(bound):
+        client.get(url())
+    large = count_queries(client, url())
+    assert small == large, f"{url()}: {small} queries at size 2, {large} at size 10"
+    assert MeasureApplication.objects.count() > 10  # the world really grew
+    return large

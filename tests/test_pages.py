@@ -1,0 +1,200 @@
+"""The cross-app pages: home, matrix, compare, search, and the error pages."""
+
+import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+
+from interfaces.models import Interface
+from ocpo.templatetags.portal import highlight
+from tests.factories import (
+    make_application,
+    make_area,
+    make_country,
+    make_document,
+    make_finding,
+    make_interface,
+    make_measure,
+    make_mission,
+)
+from tests.pages import assert_constant_queries
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_missions():
+    fuels = make_interface(
+        number=1, slug="oc-fuels-conflict", title="Organized Crime fuels conflict"
+    )
+    security = make_interface(
+        number=2, slug="oc-undermines-security", title="Organized Crime undermines security"
+    )
+    liberia = make_country(iso3="LBR", name="Liberia")
+    kosovo = make_country(iso3="XKX", name="Kosovo")
+    unmil = make_mission(acronym="UNMIL", name="UN Mission in Liberia", countries=[liberia])
+    unmik = make_mission(
+        acronym="UNMIK", name="UN Interim Administration Mission in Kosovo", countries=[kosovo]
+    )
+    panel = make_document(
+        slug="s-2002-470", symbol="S/2002/470", title="Panel on Liberia", missions=[unmil]
+    )
+    for n in range(3):
+        make_finding(
+            interface=fuels,
+            slug=f"liberia-{n}",
+            title=f"Diamonds and rubber smuggling {n}",
+            summary="Armed groups traded diamonds <for> weapons.",
+            missions=[unmil],
+            documents=[panel],
+        )
+    make_finding(
+        interface=security, slug="kosovo-1", title="Criminal networks in Kosovo", missions=[unmik]
+    )
+    make_finding(interface=security, slug="both", title="Shared", missions=[unmik, unmil])
+    area = make_area(number=7, slug="border-control", name="Support to border control")
+    ports = make_measure(area=area, slug="control-ports", name="Control ports and airports")
+    make_application(measure=ports, mission=unmil, label="Monrovia Freeport")
+    make_application(
+        measure=make_measure(area=area, slug="presence", name="Establish presence at borders"),
+        mission=unmik,
+        label="UNMIK Kosovo",
+    )
+    return {"unmil": unmil, "unmik": unmik}
+
+
+def test_home(client, two_missions):
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<cite>Interfaces between Peace Operations and Organized Crime</cite>" in html
+    assert "Organized Crime fuels conflict" in html
+    assert 'href="/findings/?interface=oc-fuels-conflict"' in html
+    fuels = response.context["interfaces"][0]
+    assert (fuels.finding_count, fuels.mission_count) == (3, 1)
+    assert 'href="/findings/?interface=oc-fuels-conflict&amp;mission=UNMIL"' in html  # the matrix
+    assert 'role="search"' in html and 'name="q"' in html
+    assert response.context["data_version"] in html
+    assert 'href="/api/v1/docs/"' in html and 'href="/admin/"' in html
+    assert 'class="skip-link" href="#main"' in html and '<main id="main"' in html
+
+
+def test_matrix_cells_link_to_the_list_they_count(client, two_missions):
+    response = client.get("/matrix/")
+    assert response.status_code == 200
+    rows = response.context["interface_matrix"]["rows"]
+    cell = next(c for c in rows[0]["cells"] if c["column"].acronym == "UNMIL")
+    assert cell["count"] == 3
+    assert cell["url"] == "/findings/?interface=oc-fuels-conflict&mission=UNMIL"
+    assert client.get(cell["url"]).context["result_count"] == 3
+    html = response.content.decode()
+    assert 'data-count="3"' in html and "shade-4" in html
+    area_rows = response.context["area_matrix"]["rows"]
+    area_cell = next(c for c in area_rows[0]["cells"] if c["column"].acronym == "UNMIL")
+    assert area_cell["count"] == 1
+    assert area_cell["url"] == "/measures/?area=border-control&mission=UNMIL"
+    assert client.get(area_cell["url"]).context["result_count"] == 1
+
+
+def test_compare_two_missions(client, two_missions):
+    response = client.get("/compare/?missions=UNMIK,UNMIL")
+    assert response.status_code == 200
+    comparison = response.context["comparison"]
+    assert [m.acronym for m in comparison["missions"]] == ["UNMIK", "UNMIL"]
+    rows = {r["item"].slug: r for r in comparison["interfaces"]}
+    assert rows["oc-fuels-conflict"]["differs"] is True  # UNMIL only
+    assert rows["oc-undermines-security"]["differs"] is False  # both
+    assert [len(c) for c in rows["oc-fuels-conflict"]["cells"]] == [0, 3]
+    assert {r["item"].slug for r in comparison["measures"]} == {"control-ports", "presence"}
+    html = response.content.decode()
+    assert 'class="differs"' in html and "Monrovia Freeport" in html and "S/2002/470" in html
+
+
+def test_compare_accepts_repeated_parameters_and_ignores_unknown(client, two_missions):
+    response = client.get("/compare/?missions=UNMIL&missions=UNMIK&missions=NOPE")
+    assert [m.acronym for m in response.context["comparison"]["missions"]] == ["UNMIL", "UNMIK"]
+    response = client.get("/compare/")
+    assert (
+        response.status_code == 200 and "Choose at least two missions" in response.content.decode()
+    )
+
+
+def test_search_groups_results_by_type_and_highlights(client, two_missions):
+    response = client.get("/search/?q=diamonds")
+    assert response.status_code == 200
+    groups = {g["key"]: g for g in response.context["groups"]}
+    assert len(groups["findings"]["results"]) == 3
+    html = response.content.decode()
+    assert "<mark>diamonds</mark>" in html.lower() or "<mark>Diamonds</mark>" in html
+    assert "&lt;for&gt;" in html  # escaped before marking
+    response = client.get("/search/?q=Monrovia Freeport")
+    assert [
+        m.slug for m in {g["key"]: g for g in response.context["groups"]}["measures"]["results"]
+    ] == ["control-ports"]
+    response = client.get("/search/?q=UNMIK")
+    assert [
+        m.acronym for m in {g["key"]: g for g in response.context["groups"]}["missions"]["results"]
+    ] == ["UNMIK"]
+
+
+def test_search_without_a_query_and_with_a_long_one(client, two_missions):
+    assert client.get("/search/").context["groups"] == []
+    response = client.get("/search/?q=" + "diamonds " * 100)
+    assert response.status_code == 200
+    assert len(response.context["q"]) <= 200
+
+
+@pytest.mark.postgres
+def test_search_ranks_with_postgres_full_text(client, two_missions):
+    assert connection.vendor == "postgresql"
+    response = client.get("/search/?q=smuggled")  # stemming: smuggled ~ smuggling
+    findings = {g["key"]: g for g in response.context["groups"]}["findings"]["results"]
+    assert len(findings) == 3
+    assert all(hasattr(f, "search_rank") for f in findings)
+
+
+def test_highlight_escapes_first_then_marks():
+    assert highlight("<b>Diamond</b> & amp", "diamond amp") == (
+        "&lt;b&gt;<mark>Diamond</mark>&lt;/b&gt; &amp; <mark>amp</mark>"
+    )
+    assert highlight("plain", "") == "plain"
+
+
+def test_404_and_500_pages_use_the_layout(client, db):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    html = render_to_string("500.html")  # no request, no database
+    assert "Something went wrong" in html and "ocpo.css" in html
+
+
+@pytest.mark.parametrize(
+    "url, bound",
+    [
+        pytest.param(lambda: "/", 10, id="home"),
+        pytest.param(lambda: "/matrix/", 7, id="matrix"),
+        pytest.param(
+            lambda: "/compare/?missions=" + ",".join(m for m in _acronyms()), 16, id="compare"
+        ),
+        pytest.param(lambda: "/search/?q=evidence", 13, id="search"),
+    ],
+)
+def test_query_count_does_not_grow_with_the_data(client, url, bound, django_assert_max_num_queries):
+    assert_constant_queries(client, url, bound, django_assert_max_num_queries)
+
+
+def _acronyms():
+    from missions.models import Mission
+
+    return list(Mission.objects.order_by("pk").values_list("acronym", flat=True)[:2])
+
+
+def test_kb_home_and_matrix(client, kb):
+    response = client.get("/")
+    assert [i.number for i in response.context["interfaces"]] == [1, 2, 3, 4, 5, 6, 7]
+    assert Interface.objects.count() == 7
+    response = client.get("/compare/?missions=UNMIK,MINUSTAH")
+    assert response.status_code == 200
+    assert len(response.context["comparison"]["missions"]) == 2
+    response = client.get("/search/?q=Haiti")
+    missions = {g["key"]: g for g in response.context["groups"]}["missions"]["results"]
+    assert "MINUSTAH" in [m.acronym for m in missions]
