@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench install install-test migrate load lint format check migrations-check schema-snapshot clean
+.PHONY: run test bench soak soak-short install install-test install-bench migrate load lint format check migrations-check schema-snapshot clean
 
 ## run: install, migrate, load the bundled knowledge base, serve on http://$(HOST):$(PORT)/
 run: install migrate load
@@ -16,9 +16,21 @@ test: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## bench: the performance benchmark (PostgreSQL at factor 1000, wrk; see README)
-bench: install-test
-	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+bench: install-bench
 	$(BIN)/python tests/benchmarks/bench.py
+
+## soak: 64 connections of mixed reads for 60 s while an editor writes (gunicorn + PostgreSQL)
+soak: install-bench
+	$(BIN)/python tests/benchmarks/soak.py
+
+soak-short: install-bench
+	$(BIN)/python tests/benchmarks/soak.py --short
+
+$(VENV)/.installed-bench: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed
+
+install-bench: $(VENV)/.installed-bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -50,6 +50,10 @@ class IllicitActivity(models.Model):
         return (self.slug,)
 
 
+# An interface page shows at most this many findings (all of them in the paper's data).
+DETAIL_MAX_FINDINGS = 200
+
+
 class InterfaceQuerySet(SearchableQuerySet):
     search_fields = ("title", "summary", "mechanisms__description")
 
@@ -76,9 +80,14 @@ class InterfaceQuerySet(SearchableQuerySet):
 
     def for_detail(self):
         """An interface with its mechanisms, evidence, measures and questions, prefetched."""
-        return self.prefetch_related(
+        return self.annotate(finding_total=Count("findings", distinct=True)).prefetch_related(
             "mechanisms",
-            Prefetch("findings", queryset=Finding.objects.for_list()),
+            # The page shows the first findings; the list behind it pages through them all.
+            Prefetch(
+                "findings",
+                queryset=Finding.objects.for_list()[:DETAIL_MAX_FINDINGS],
+                to_attr="first_findings",
+            ),
             "measures__area",
             "measures__applications__mission",
             "measures__applications__country",
@@ -171,9 +180,9 @@ class FindingQuerySet(SearchableQuerySet):
             "missions", "countries", "documents", "activities"
         )
 
-    def counts_by_interface_and_mission(self):
-        """``{(interface_id, mission_id): findings}`` in one aggregate query."""
-        links = Finding.missions.through.objects.filter(finding__in=self)
+    def counts_by_interface_and_mission(self, missions):
+        """``{(interface_id, mission_id): findings}`` for ``missions``, in one aggregate query."""
+        links = Finding.missions.through.objects.filter(finding__in=self, mission__in=missions)
         rows = links.values_list("finding__interface_id", "mission_id").annotate(n=Count("finding"))
         return {(interface_id, mission_id): n for interface_id, mission_id, n in rows}
 

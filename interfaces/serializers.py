@@ -9,7 +9,13 @@ from missions.serializers import (
     FindingSummarySerializer,
     MissionSummarySerializer,
 )
-from ocpo.rest import HtmlUrlField, KBModelSerializer, RelatedKeysField, SummarySerializer
+from ocpo.rest import (
+    HtmlUrlField,
+    KBModelSerializer,
+    KeyRelatedField,
+    RelatedKeysField,
+    SummarySerializer,
+)
 
 from .models import Finding, IllicitActivity, Interface, Question
 
@@ -134,33 +140,33 @@ class FindingSerializer(KBModelSerializer):
 
     url = serializers.HyperlinkedIdentityField(view_name="api:finding-detail", lookup_field="slug")
     html_url = HtmlUrlField()
-    interface = serializers.SlugRelatedField(
+    interface = KeyRelatedField(
         slug_field="slug",
         queryset=Interface.objects.all(),
         help_text="Slug of the interface the finding shows.",
     )
-    missions = serializers.SlugRelatedField(
+    missions = KeyRelatedField(
         many=True,
         slug_field="acronym",
         queryset=Mission.objects.all(),
         required=False,
         help_text="Acronyms of the missions the case concerns.",
     )
-    countries = serializers.SlugRelatedField(
+    countries = KeyRelatedField(
         many=True,
         slug_field="iso3",
         queryset=Country.objects.all(),
         required=False,
         help_text="ISO3 codes of the countries the case concerns.",
     )
-    documents = serializers.SlugRelatedField(
+    documents = KeyRelatedField(
         many=True,
         slug_field="slug",
         queryset=Document.objects.all(),
         required=False,
         help_text="Slugs of the documents the finding cites.",
     )
-    activities = serializers.SlugRelatedField(
+    activities = KeyRelatedField(
         many=True,
         slug_field="slug",
         queryset=IllicitActivity.objects.all(),
@@ -246,7 +252,7 @@ class QuestionSerializer(KBModelSerializer):
 
     url = serializers.HyperlinkedIdentityField(view_name="api:question-detail", lookup_field="slug")
     html_url = HtmlUrlField()
-    interfaces = serializers.SlugRelatedField(
+    interfaces = KeyRelatedField(
         many=True,
         slug_field="slug",
         queryset=Interface.objects.all(),

@@ -31,7 +31,7 @@ class InterfaceDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        findings = self.object.findings.all()
+        findings = self.object.first_findings
         documents = {d.pk: d for f in findings for d in f.documents.all()}
         context.update(
             findings_by_case=group_by(findings, lambda f: f.case_label),

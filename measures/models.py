@@ -130,10 +130,10 @@ class MeasureApplicationQuerySet(SearchableQuerySet):
     def for_api_detail(self):
         return self.for_api_list()
 
-    def counts_by_area_and_mission(self):
-        """``{(area_id, mission_id): examples}`` in one aggregate query."""
+    def counts_by_area_and_mission(self, missions):
+        """``{(area_id, mission_id): examples}`` for ``missions``, in one aggregate query."""
         rows = (
-            self.filter(mission__isnull=False)
+            self.filter(mission__in=missions)
             .order_by()
             .values_list("measure__area_id", "mission_id")
             .annotate(n=Count("pk"))

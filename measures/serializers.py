@@ -9,7 +9,13 @@ from missions.serializers import (
     CountrySummarySerializer,
     MissionSummarySerializer,
 )
-from ocpo.rest import HtmlUrlField, KBModelSerializer, RelatedKeysField, SummarySerializer
+from ocpo.rest import (
+    HtmlUrlField,
+    KBModelSerializer,
+    KeyRelatedField,
+    RelatedKeysField,
+    SummarySerializer,
+)
 
 from .models import ActivityArea, Measure, MeasureApplication, PoliceFunction
 
@@ -58,7 +64,7 @@ class ActivityAreaSerializer(KBModelSerializer):
 
     url = serializers.HyperlinkedIdentityField(view_name="api:area-detail", lookup_field="slug")
     html_url = HtmlUrlField(help_text="The area on the portal's measures page.")
-    measures = serializers.SlugRelatedField(
+    measures = KeyRelatedField(
         many=True, read_only=True, slug_field="slug", help_text="Slugs of its measures."
     )
 
@@ -79,12 +85,12 @@ class MeasureSerializer(KBModelSerializer):
 
     url = serializers.HyperlinkedIdentityField(view_name="api:measure-detail", lookup_field="slug")
     html_url = HtmlUrlField()
-    area = serializers.SlugRelatedField(
+    area = KeyRelatedField(
         slug_field="slug",
         queryset=ActivityArea.objects.all(),
         help_text="Slug of the area of activity.",
     )
-    interfaces = serializers.SlugRelatedField(
+    interfaces = KeyRelatedField(
         many=True,
         slug_field="slug",
         queryset=Interface.objects.all(),
@@ -101,7 +107,7 @@ class MeasureSerializer(KBModelSerializer):
         key="iso3",
         help_text="ISO3 codes of the countries its examples name.",
     )
-    police_functions = serializers.SlugRelatedField(
+    police_functions = KeyRelatedField(
         many=True,
         read_only=True,
         slug_field="slug",
@@ -166,20 +172,20 @@ class MeasureApplicationSerializer(KBModelSerializer):
 
     url = serializers.HyperlinkedIdentityField(view_name="api:application-detail")
     html_url = HtmlUrlField(help_text="The measure's page on the portal.")
-    measure = serializers.SlugRelatedField(
+    measure = KeyRelatedField(
         slug_field="slug", queryset=Measure.objects.all(), help_text="Slug of the measure."
     )
     area = serializers.SlugField(
         source="measure.area.slug", read_only=True, help_text="Slug of the measure's area."
     )
-    mission = serializers.SlugRelatedField(
+    mission = KeyRelatedField(
         slug_field="acronym",
         queryset=Mission.objects.all(),
         allow_null=True,
         required=False,
         help_text="Acronym of the mission the example names.",
     )
-    country = serializers.SlugRelatedField(
+    country = KeyRelatedField(
         slug_field="iso3",
         queryset=Country.objects.all(),
         allow_null=True,
@@ -234,7 +240,7 @@ class PoliceFunctionSerializer(KBModelSerializer):
         view_name="api:police-function-detail", lookup_field="slug"
     )
     html_url = HtmlUrlField(help_text="The function on the portal's Box 2 page.")
-    measures = serializers.SlugRelatedField(
+    measures = KeyRelatedField(
         many=True,
         slug_field="slug",
         queryset=Measure.objects.all(),

@@ -35,14 +35,22 @@ class SearchableQuerySet(models.QuerySet):
             return self.none()
         if connections[self.db].vendor == "postgresql":
             query = SearchQuery(" ".join(terms), config="english")
-            vector = self._vector(self.search_fields)
-            own = [f for f in self.search_fields if "__" not in f]
-            matches = self.model._default_manager.annotate(_sv=vector).filter(_sv=query)
-            return (
-                self.filter(pk__in=matches.values("pk"))
-                .annotate(search_rank=SearchRank(self._vector(own), query))
-                .order_by("-search_rank", *self.model._meta.ordering)
+            own = self.own_search_fields()
+            vector = self.search_vector(own)
+            ranked = self.annotate(search_rank=SearchRank(vector, query)).order_by(
+                "-search_rank", *self.model._meta.ordering
             )
+            # The record's own fields match through the GIN index on exactly this vector
+            # (see the "search" migrations); linked fields match in their own tables.
+            linked = [field for field in self.search_fields if "__" in field]
+            if not linked:
+                return ranked.alias(_sv=vector).filter(_sv=query)
+            matches = Q(pk__in=self._matching(self.model, own, query))
+            for field in linked:
+                path, name = field.rsplit("__", 1)
+                related = self.model._meta.get_field(path).related_model
+                matches |= Q(**{f"{path}__in": self._matching(related, [name], query)})
+            return ranked.filter(matches)
         condition = Q()
         for term in terms:
             condition &= Q.create(
@@ -51,13 +59,25 @@ class SearchableQuerySet(models.QuerySet):
         matches = self.model._default_manager.filter(condition)
         return self.filter(pk__in=matches.values("pk"))
 
+    def own_search_fields(self):
+        return [field for field in self.search_fields if "__" not in field]
+
     @staticmethod
-    def _vector(fields):
+    def search_vector(fields):
+        """The weighted vector searched and ranked on: the first field counts most."""
         first, *rest = fields
         vector = SearchVector(first, weight="A", config="english")
         for field in rest:
             vector += SearchVector(field, weight="B", config="english")
         return vector
+
+    @classmethod
+    def _matching(cls, model, fields, query):
+        return (
+            model._default_manager.alias(_sv=cls.search_vector(fields))
+            .filter(_sv=query)
+            .values("pk")
+        )
 
 
 class Source(models.TextChoices):

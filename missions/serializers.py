@@ -7,7 +7,13 @@ belong to apps above this one: their summaries here read them through related na
 
 from rest_framework import serializers
 
-from ocpo.rest import HtmlUrlField, KBModelSerializer, RelatedKeysField, SummarySerializer
+from ocpo.rest import (
+    HtmlUrlField,
+    KBModelSerializer,
+    KeyRelatedField,
+    RelatedKeysField,
+    SummarySerializer,
+)
 
 from .models import Country, Document, Mission
 
@@ -86,7 +92,7 @@ class CountrySerializer(KBModelSerializer):
 
     url = serializers.HyperlinkedIdentityField(view_name="api:country-detail", lookup_field="iso3")
     html_url = HtmlUrlField()
-    missions = serializers.SlugRelatedField(
+    missions = KeyRelatedField(
         many=True,
         read_only=True,
         slug_field="acronym",
@@ -128,14 +134,14 @@ class DocumentSerializer(KBModelSerializer):
     citation = serializers.CharField(
         read_only=True, help_text="Short citation: symbol and date, or author and year."
     )
-    countries = serializers.SlugRelatedField(
+    countries = KeyRelatedField(
         many=True,
         slug_field="iso3",
         queryset=Country.objects.all(),
         required=False,
         help_text=f"Countries the document concerns. {COUNTRY_KEYS}",
     )
-    missions = serializers.SlugRelatedField(
+    missions = KeyRelatedField(
         many=True,
         slug_field="acronym",
         queryset=Mission.objects.all(),
@@ -204,13 +210,13 @@ class MissionSerializer(KBModelSerializer):
         view_name="api:mission-detail", lookup_field="acronym"
     )
     html_url = HtmlUrlField()
-    countries = serializers.SlugRelatedField(
+    countries = KeyRelatedField(
         many=True,
         slug_field="iso3",
         queryset=Country.objects.all(),
         help_text=f"Host countries. {COUNTRY_KEYS}",
     )
-    establishing_document = serializers.SlugRelatedField(
+    establishing_document = KeyRelatedField(
         slug_field="slug",
         queryset=Document.objects.all(),
         allow_null=True,

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 
 class OcpoConfig(AppConfig):
@@ -9,7 +9,12 @@ class OcpoConfig(AppConfig):
     verbose_name = "ocpo"
 
     def ready(self):
+        from .datastate import bump_on_change
         from .editors import sync_after_migrate
+
+        changes = {"save": post_save, "delete": post_delete, "links": m2m_changed}
+        for name, signal in changes.items():
+            signal.connect(bump_on_change, dispatch_uid=f"ocpo-data-state-{name}")
 
         # Every app's post_migrate, not only ours: permissions are made app by app.
         post_migrate.connect(sync_after_migrate, dispatch_uid="ocpo-editors-group")

@@ -117,7 +117,8 @@ class KeyFilter(Filter):
     def condition(self, values):
         condition = Q()
         for value in values:
-            if self.number_path and isinstance(value, str) and value.isdigit():
+            # ASCII digits only: '²'.isdigit() is true, and int('²') fails.
+            if self.number_path and isinstance(value, str) and value.isascii() and value.isdigit():
                 condition |= Q(**{self.number_path: int(value)})
                 continue
             lookup = "exact" if self.exact else "iexact"

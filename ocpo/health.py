@@ -3,11 +3,13 @@
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from .kb import data_version
 
 
 @never_cache
+@require_safe
 def healthz(request):
     try:
         with connection.cursor() as cursor:

@@ -43,14 +43,22 @@ def active_filters(filterset, query):
     return chips
 
 
+# A select offers at most this many keys; past it (a large data set) the filter stays a
+# text box for the key, so a list page never renders thousands of options.
+MAX_SELECT_CHOICES = 200
+
+
 def key_choices(model_label, key, label=str):
     """Choices ``(natural key, label)`` of a model for a filter select, read when rendered.
 
     The model is named by label, so a list may offer keys of an app above its own.
+    None when there are too many to offer.
     """
 
     def choices():
-        records = apps.get_model(model_label)._default_manager.all()
+        records = apps.get_model(model_label)._default_manager.all()[: MAX_SELECT_CHOICES + 1]
+        if len(records) > MAX_SELECT_CHOICES:
+            return None
         return [(getattr(record, key), label(record)) for record in records]
 
     return choices
@@ -62,6 +70,9 @@ def distinct_choices(model_label, field):
     def choices():
         model = apps.get_model(model_label)
         values = model._default_manager.order_by(field).values_list(field, flat=True).distinct()
+        values = list(values[: MAX_SELECT_CHOICES + 1])
+        if len(values) > MAX_SELECT_CHOICES:
+            return None
         return [(value, value) for value in values]
 
     return choices
@@ -119,8 +130,11 @@ class FilteredListView(ApiLinksMixin, FilterView):
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
         for name, choices in self.filter_choices.items():
+            offered = choices()
+            if offered is None:
+                continue  # too many keys for a select: the key is typed instead
             field = filterset.form.fields[name]
-            field.widget = ChoiceSelect(choices=[("", "Any")] + [(str(k), v) for k, v in choices()])
+            field.widget = ChoiceSelect(choices=[("", "Any")] + [(str(k), v) for k, v in offered])
         return filterset
 
     def get_context_data(self, **kwargs):

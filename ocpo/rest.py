@@ -6,21 +6,28 @@ importing the viewsets would import itself half-built.
 """
 
 import csv
+import hashlib
+import json
 from copy import copy
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import ProtectedError, Q, RestrictedError
 from django.http import Http404, StreamingHttpResponse
+from django.utils.http import parse_etags
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import filters, renderers, serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
+from rest_framework import filters, relations, renderers, serializers, status
 from rest_framework.exceptions import APIException
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.utils.encoders import JSONEncoder
 
 CSV_CHUNK_SIZE = 500
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -45,13 +52,60 @@ COMMON_HELP = {
 }
 
 
+ETAG_DESCRIPTION = (
+    "The record's current version: a strong entity tag of its detail representation. Send it "
+    "back in `If-Match` to change or delete the record only if nobody changed it meanwhile."
+)
+# Documented by ``ocpo.schema.AutoSchema``: ``extend_schema`` here would import the schema
+# class, and with it ``rest_framework.generics``, while DRF is still defining it.
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=(
+        "Optimistic concurrency: the `ETag` of the version you read. If the record has changed "
+        "since, the write is refused with 412 and nothing changes. `*` or no header: write anyway."
+    ),
+)
+
+
 class Pagination(LimitOffsetPagination):
-    """limit/offset pages: 50 by default, a larger limit is capped at 500, never refused."""
+    """limit/offset pages: 50 by default, a larger limit is capped at 500, never refused.
+
+    A value that is not a whole number (or a limit below 1, an offset below 0) is a 400
+    naming the parameter, as for filters: silently serving the first page would hide the
+    client's mistake.
+    """
 
     default_limit = 50
     max_limit = 500
     limit_query_description = "Number of results per page: 50 by default, at most 500."
     offset_query_description = "Number of results to skip (0 for the first page)."
+
+    def get_limit(self, request):
+        limit = self.read(request, self.limit_query_param, minimum=1)
+        return self.default_limit if limit is None else min(limit, self.max_limit)
+
+    def get_offset(self, request):
+        return self.read(request, self.offset_query_param, minimum=0) or 0
+
+    @staticmethod
+    def read(request, name, minimum):
+        """The parameter as a whole number of at least ``minimum``; None when not given."""
+        raw = request.query_params.get(name)
+        if not raw:  # empty, as a form sends it: not given, like an empty filter
+            return None
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < minimum:
+            message = f"A whole number of at least {minimum} is required."
+            raise serializers.ValidationError({name: [message]})
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        minimum = {self.limit_query_param: 1, self.offset_query_param: 0}
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = minimum[parameter["name"]]
+        return parameters
 
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)
@@ -72,6 +126,37 @@ class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "Other records depend on this one; unlink or delete them first."
     default_code = "conflict"
+
+
+class PreconditionFailed(APIException):
+    """412: ``If-Match`` names a version of the record that is no longer the current one."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = (
+        "The record has changed since you read it (If-Match does not match its ETag); "
+        "read it again and reapply your change."
+    )
+    default_code = "precondition_failed"
+
+
+class PayloadTooLarge(APIException):
+    """413: a request body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, refused before it is read."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+def representation_etag(data, request=None):
+    """A strong ETag of a serialized representation, the same whichever host served it.
+
+    Absolute links carry the request's scheme and host; they are made relative first, so
+    a version read through one address can be written through another.
+    """
+    text = json.dumps(data, cls=JSONEncoder, sort_keys=True, ensure_ascii=False)
+    if request is not None:
+        text = text.replace(request.build_absolute_uri("/")[:-1], "")
+    return '"' + hashlib.sha256(text.encode("utf-8")).hexdigest() + '"'
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -154,7 +239,12 @@ class KBViewSetMixin:
     - ``detail_queryset`` and ``detail_serializer_class`` serve ``retrieve`` (the summaries
       of linked records); lists and writes use ``queryset`` and ``serializer_class``.
     - A list asked for as CSV streams every matching row in chunks.
+    - Writes are JSON only: in form encodings an empty field may mean null, blank or
+      "not given", and the API must not guess which.
     - Deleting a record others depend on answers 409 instead of failing.
+    - A detail carries an ``ETag`` (a hash of its detail representation); PUT, PATCH and
+      DELETE honour ``If-Match`` against it (412 when stale), checked and written in one
+      transaction with the row locked, so two editors cannot both win.
     """
 
     lookup_value_regex = "[^/]+"
@@ -163,11 +253,35 @@ class KBViewSetMixin:
     detail_serializer_class = None
     filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
     pagination_class = Pagination
+    parser_classes = [JSONParser]
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # DRF parses the body from the stream, past Django's own bound on request.body.
+        bound = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        if bound is not None and length.isascii() and length.isdigit() and int(length) > bound:
+            raise PayloadTooLarge(f"The request body is over {bound} bytes.")
+        # Only key filters take several values; any other parameter given twice is ambiguous.
+        filterset_class = getattr(self, "filterset_class", None)
+        filters_ = filterset_class.base_filters if filterset_class else {}
+        repeated = [
+            name
+            for name, values in request.query_params.lists()
+            if len(values) > 1 and not getattr(filters_.get(name), "paths", None)
+        ]
+        if repeated:
+            raise serializers.ValidationError(
+                {name: ["Give this parameter once."] for name in repeated}
+            )
+        if request.query_params.get("format") == "":
+            raise serializers.ValidationError({"format": ["Name a format: json or csv."]})
 
     def get_renderers(self):
         renderers_ = super().get_renderers()
-        if self.action != "list":
+        # No action: a method the route does not take, answered 405 (in JSON) whatever format.
+        if self.action not in ("list", None):
             renderers_ = [r for r in renderers_ if not isinstance(r, CSVRenderer)]
         return renderers_
 
@@ -186,11 +300,13 @@ class KBViewSetMixin:
         value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
         if "\x00" in value:  # PostgreSQL refuses NUL in text: no record has it
             raise Http404
+        # ASCII digits only: '²'.isdigit() is true, and int('²') fails.
+        number = value.isascii() and value.isdigit() and len(value) < 19  # fits a bigint
         if self.lookup_field == "pk":
-            condition = Q(pk=int(value)) if value.isdigit() else None
+            condition = Q(pk=int(value)) if number else None
         else:
             condition = Q(**{f"{self.lookup_field}__iexact": value})
-            if self.lookup_by_id and value.isdigit():
+            if self.lookup_by_id and number:
                 condition |= Q(pk=int(value))
         matches = list(self.get_queryset().filter(condition)[:2]) if condition else []
         if not matches:
@@ -204,6 +320,9 @@ class KBViewSetMixin:
         if not isinstance(request.accepted_renderer, CSVRenderer):
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
+        # Every row, whatever the page; the page values are still checked as for JSON.
+        self.paginator.get_limit(request)
+        self.paginator.get_offset(request)
         serializer = self.get_serializer()
         fieldnames = [name for name, field in serializer.fields.items() if not field.write_only]
         rows = (
@@ -228,6 +347,53 @@ class KBViewSetMixin:
             request.accepted_renderer = renderers.JSONRenderer()
             request.accepted_media_type = request.accepted_renderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)
+
+    def current_etag(self, obj):
+        """The ETag a GET of ``obj``'s detail would carry now (a few queries, not per link)."""
+        queryset = self.detail_queryset if self.detail_queryset is not None else self.queryset
+        fresh = queryset.all().get(pk=obj.pk)
+        serializer_class = self.detail_serializer_class or self.serializer_class
+        data = serializer_class(fresh, context=self.get_serializer_context()).data
+        return representation_etag(data, self.request)
+
+    def check_if_match(self):
+        """Refuse the write with 412 unless ``If-Match`` is absent, ``*`` or the current ETag."""
+        header = self.request.headers.get("If-Match")
+        if header is None:
+            return
+        etags = parse_etags(header)
+        if etags == ["*"]:
+            return
+        obj = self.get_object()  # 404 and permissions come before the precondition
+        model = type(obj)
+        list(model._base_manager.select_for_update().filter(pk=obj.pk).values_list("pk"))
+        if self.current_etag(obj) not in etags:  # strong comparison: W/ tags never match
+            raise PreconditionFailed
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = representation_etag(response.data, request)
+        return response
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        with transaction.atomic():
+            self.check_if_match()
+            instance = self.get_object()
+            serializer = self.get_serializer(instance, data=request.data, partial=partial)
+            serializer.is_valid(raise_exception=True)
+            self.perform_update(serializer)
+        # Read back through the list queryset: its prefetches keep the answer's queries
+        # bounded (the written instance has lost them), and its key may have changed.
+        fresh = self.get_queryset().get(pk=instance.pk)
+        response = Response(self.get_serializer(fresh).data)
+        response["ETag"] = self.current_etag(fresh)
+        return response
+
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            self.check_if_match()
+            return super().destroy(request, *args, **kwargs)
 
     def perform_destroy(self, instance):
         try:
@@ -287,6 +453,55 @@ class RelatedKeysField(serializers.Field):
         return getattr(obj, self.order_by)
 
 
+class StrictCharField(serializers.CharField):
+    """Text that must be sent as text: DRF would take ``0`` or ``true`` and store "0", "True"."""
+
+    default_error_messages = {"invalid": "Not a valid string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictSlugField(StrictCharField, serializers.SlugField):
+    """A slug sent as text (see ``StrictCharField``)."""
+
+
+class KeyListField(serializers.ManyRelatedField):
+    """Links by natural key, as a JSON list: DRF takes any iterable, so {} was an empty list."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class KeyRelatedField(serializers.SlugRelatedField):
+    """A link by natural key, sent as text; an empty key is an error, not null.
+
+    DRF turns ``""`` into null on a nullable relation (as an HTML form needs) and looks up
+    numbers as keys; the API takes JSON, where null is written ``null``.
+    """
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        options = {k: v for k, v in kwargs.items() if k in relations.MANY_RELATION_KWARGS}
+        return KeyListField(child_relation=cls(*args, **kwargs), **options)
+
+    def run_validation(self, data=serializers.empty):
+        if data == "":
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().run_validation(data)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if "\x00" in data:  # PostgreSQL refuses NUL in a query: no record has it
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().to_internal_value(data)
+
+
 class KBModelSerializer(serializers.ModelSerializer):
     """Model serializer that validates writes like the admin does (``full_clean``).
 
@@ -294,8 +509,15 @@ class KBModelSerializer(serializers.ModelSerializer):
     become 400 answers with the fields named, never integrity errors. Fields without a
     description take a shared one from ``COMMON_HELP``. Integer bounds are the portable
     ones (SQLite's are wider than PostgreSQL's): the same values are valid, and the schema
-    is the same, on either database.
+    is the same, on either database. Text and keys must be sent as JSON strings.
     """
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.SlugField: StrictSlugField,
+    }
 
     def build_standard_field(self, field_name, model_field):
         field_class, kwargs = super().build_standard_field(field_name, model_field)

@@ -5,20 +5,99 @@ class lives in a module that imports no app.
 """
 
 from drf_spectacular import openapi
+from drf_spectacular.plumbing import ResolvedComponent
+from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissionsOrAnonReadOnly
 
 from .middleware import DATA_VERSION_HEADER
-from .rest import CSV_DESCRIPTION, CSVRenderer
+from .rest import CSV_DESCRIPTION, ETAG_DESCRIPTION, IF_MATCH, CSVRenderer, KBViewSetMixin
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": (
+        "What went wrong: `detail` for the request as a whole, or one list of messages per "
+        "field that was refused (`non_field_errors` for the record as a whole)."
+    ),
+    "properties": {"detail": {"type": "string", "description": "Why the request failed."}},
+    "additionalProperties": True,
+}
+# Errors every operation of a kind can answer, beside its success (DRF's own answers).
+ERRORS = {
+    "list": {"400": "A filter, ordering or page value cannot be read.", "404": "Unknown format."},
+    "retrieve": {"400": "A parameter cannot be read.", "404": "No such record."},
+    "create": {
+        "400": "The record is invalid (field errors say why).",
+        "401": "No credentials.",
+        "403": "Not an editor.",
+        "413": "The request body is too large.",
+        "415": "Unsupported request body media type.",
+    },
+    "update": {
+        "400": "The record is invalid (field errors say why).",
+        "401": "No credentials.",
+        "403": "Not an editor.",
+        "404": "No such record.",
+        "412": "`If-Match` is not the record's current `ETag`: nothing was changed.",
+        "413": "The request body is too large.",
+        "415": "Unsupported request body media type.",
+    },
+    "destroy": {
+        "401": "No credentials.",
+        "403": "Not an editor.",
+        "404": "No such record.",
+        "409": "Other records depend on this one (`blocking` names them).",
+        "412": "`If-Match` is not the record's current `ETag`: nothing was deleted.",
+    },
+}
+ERRORS["partial_update"] = ERRORS["update"]
+
+
+def _empty_is_not_a_value(schema):
+    """A number or date, which an empty string is not (any text and list takes it)."""
+    return schema.get("type") in ("integer", "number", "boolean") or "format" in schema
+
+
+ETAG_HEADER = {"schema": {"type": "string"}, "description": ETAG_DESCRIPTION}
 
 
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's schema, completed: CSV lists, path keys and the data version header."""
 
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        writes = ("update", "partial_update", "destroy")
+        if isinstance(self.view, KBViewSetMixin) and getattr(self.view, "action", None) in writes:
+            parameters = [*parameters, IF_MATCH]
+        return parameters
+
+    def get_auth(self):
+        # Anyone may read: credentials are optional on safe methods.
+        auths = super().get_auth()
+        anyone_reads = any(
+            isinstance(p, DjangoModelPermissionsOrAnonReadOnly) for p in self.view.get_permissions()
+        )
+        if auths and anyone_reads and self.method in SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
+
     def get_operation(self, *args, **kwargs):
         operation = super().get_operation(*args, **kwargs)
         if operation is None:
             return None
+        if isinstance(self.view, KBViewSetMixin):
+            self._add_errors_and_etags(operation)
         model = getattr(getattr(self.view, "queryset", None), "model", None)
         for parameter in operation.get("parameters", []):
+            if parameter["in"] == "query" and _empty_is_not_a_value(parameter["schema"]):
+                # An empty value is as if the parameter were not given (HTML forms send them).
+                parameter["allowEmptyValue"] = True
+            items = parameter["schema"].get("items", {})
+            if parameter["in"] == "query" and "enum" in items:
+                # A key filter takes any value (an unknown one matches nothing): the known
+                # values are listed, not enforced. (Copied: the filter's schema is shared.)
+                known = ", ".join(f"`{value}`" for value in items["enum"])
+                unlisted = {k: v for k, v in items.items() if k != "enum"}
+                parameter["schema"] = {**parameter["schema"], "items": unlisted}
+                parameter["description"] = f"{parameter.get('description', '')} Known: {known}."
             if parameter.get("description"):
                 continue
             if parameter["in"] == "path" and model is not None:
@@ -42,3 +121,27 @@ class AutoSchema(openapi.AutoSchema):
                     "schema": {"type": "string", "description": CSV_DESCRIPTION}
                 }
         return operation
+
+    def _add_errors_and_etags(self, operation):
+        """The error answers of a knowledge-base operation, its ETag and 412 (``ocpo.rest``)."""
+        action = getattr(self.view, "action", None)
+        responses = operation.setdefault("responses", {})
+        if action in ("retrieve", "update", "partial_update") and "200" in responses:
+            responses["200"].setdefault("headers", {})["ETag"] = ETAG_HEADER
+        errors = dict(ERRORS.get(action, {}))
+        if self.view.get_throttles():
+            errors["429"] = "Too many requests: try again after `Retry-After` seconds."
+        if not errors:
+            return
+        component = ResolvedComponent(
+            name="Error", type=ResolvedComponent.SCHEMA, object="Error", schema=ERROR_SCHEMA
+        )
+        self.registry.register_on_missing(component)
+        for code, description in errors.items():
+            responses.setdefault(
+                code,
+                {
+                    "content": {"application/json": {"schema": component.ref}},
+                    "description": description,
+                },
+            )

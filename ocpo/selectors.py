@@ -1,10 +1,28 @@
 """Queries that span the apps, for the cross-app pages (home, matrix, compare, search)."""
 
+from django.db.models import Count
 from django.urls import reverse
 
 from interfaces.models import Finding, Interface
 from measures.models import ActivityArea, Measure, MeasureApplication
 from missions.models import Country, Document, Mission
+
+# A matrix shows at most this many missions, those with the most evidence: with thousands
+# of missions a full matrix is neither readable nor cheap. The lists behind it hold the rest.
+MATRIX_MAX_MISSIONS = 30
+
+
+def _columns(evidence):
+    """The missions with the most ``evidence`` (a relation to count), by acronym; and the
+    number of missions left out."""
+    total = Mission.objects.count()
+    top = (
+        Mission.objects.only("pk", "acronym", "name")
+        .annotate(evidence=Count(evidence))
+        .order_by("-evidence", "acronym")[:MATRIX_MAX_MISSIONS]
+    )
+    columns = sorted(top, key=lambda mission: mission.acronym)
+    return columns, total - len(columns)
 
 
 def _matrix(rows, columns, counts, url, row_key):
@@ -27,25 +45,29 @@ def _matrix(rows, columns, counts, url, row_key):
 def interface_mission_matrix():
     """Interfaces x missions, each cell the number of findings: three queries at any size."""
     findings = reverse("interfaces:finding_list")
-    return _matrix(
+    columns, left_out = _columns("findings")
+    matrix = _matrix(
         list(Interface.objects.all()),
-        list(Mission.objects.only("pk", "acronym", "name")),
-        Finding.objects.counts_by_interface_and_mission(),
+        columns,
+        Finding.objects.counts_by_interface_and_mission(columns),
         lambda i, m: f"{findings}?interface={i.slug}&mission={m.acronym}",
         "interface",
     )
+    return {**matrix, "left_out": left_out}
 
 
 def area_mission_matrix():
     """Annex areas x missions, each cell the number of examples (applications)."""
     measures = reverse("measures:measure_list")
-    return _matrix(
+    columns, left_out = _columns("applications")
+    matrix = _matrix(
         list(ActivityArea.objects.all()),
-        list(Mission.objects.only("pk", "acronym", "name")),
-        MeasureApplication.objects.counts_by_area_and_mission(),
+        columns,
+        MeasureApplication.objects.counts_by_area_and_mission(columns),
         lambda a, m: f"{measures}?area={a.slug}&mission={m.acronym}",
         "area",
     )
+    return {**matrix, "left_out": left_out}
 
 
 def totals():
@@ -57,6 +79,24 @@ def totals():
         "documents": Document.objects.count(),
         "measures": Measure.objects.count(),
     }
+
+
+COMPARE_MAX_CHOICES = 60
+
+
+def compare_choices(selected):
+    """Missions to tick on the compare form: those with the most findings, plus the selected
+    ones, by acronym; and whether more missions exist (they can be typed in)."""
+    missions = Mission.objects.only("acronym", "name")
+    top = list(
+        missions.annotate(evidence=Count("findings")).order_by("-evidence", "acronym")[
+            :COMPARE_MAX_CHOICES
+        ]
+    )
+    offered = {mission.acronym for mission in top}
+    if set(selected) - offered:
+        top += list(missions.filter(acronym__in=set(selected) - offered))
+    return sorted(top, key=lambda mission: mission.acronym), len(top) < missions.count()
 
 
 def compare_missions(acronyms):

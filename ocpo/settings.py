@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "reversion",
+    "axes",
     "ocpo",
     "missions",
     "interfaces",
@@ -55,13 +56,24 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ocpo.middleware.AnonymousCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "ocpo.middleware.DataVersionMiddleware",
+    # Every write (admin or API) becomes a revision: who, when, and the record's state.
+    "reversion.middleware.RevisionMiddleware",
+    # Login throttling: locks out repeated failed logins (counted in the database).
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "ocpo.urls"
@@ -91,7 +103,11 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 
 # One cache shared by every worker in production (CACHE_URL=redis://127.0.0.1:6379/1):
 # rate-limit counters and cached pages must be the same whichever worker answers.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://ocpo")}
+CACHES = {
+    "default": env.cache_url(
+        "CACHE_URL", default="redis://127.0.0.1:6379/1" if PRODUCTION else "locmemcache://ocpo"
+    )
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -215,3 +231,24 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
     CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Anonymous GETs: ETags from the data state, 304s, and answers cached until data changes.
+OCPO_ANONYMOUS_CACHE = env.bool("OCPO_ANONYMOUS_CACHE", default=True)
+
+# Abuse limits. Anonymous API clients get OCPO_API_ANON_RATE requests (counted in the
+# shared cache); OCPO_NUM_PROXIES is how many proxies in front of us append to
+# X-Forwarded-For, so a client cannot pass itself off as another by sending the header.
+OCPO_API_ANON_RATE = env.str("OCPO_API_ANON_RATE", default="1200/minute")
+OCPO_NUM_PROXIES = env.int("OCPO_NUM_PROXIES", default=0)
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["ocpo.throttling.AnonReadThrottle"]
+REST_FRAMEWORK["NUM_PROXIES"] = OCPO_NUM_PROXIES
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # request bodies: 1 MiB is ample for any record
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+AXES_FAILURE_LIMIT = env.int("OCPO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("OCPO_LOGIN_COOLOFF_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = OCPO_NUM_PROXIES or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if OCPO_NUM_PROXIES else ["REMOTE_ADDR"]
+)

@@ -44,13 +44,15 @@ def compare(request):
     named = ",".join(request.GET.getlist("missions"))
     acronyms = list(dict.fromkeys(a.strip() for a in named.split(",") if a.strip()))
     comparison = selectors.compare_missions(acronyms[:COMPARE_MAX_MISSIONS])
+    choices, more_missions = selectors.compare_choices(acronyms)
     return render(
         request,
         "compare.html",
         {
             "comparison": comparison,
             "selected": acronyms,
-            "choices": Mission.objects.only("acronym", "name"),
+            "choices": choices,
+            "more_missions": more_missions,
             "too_many": len(acronyms) > COMPARE_MAX_MISSIONS,
         },
     )

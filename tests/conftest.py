@@ -39,6 +39,17 @@ def _postgres_only(request):
         pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_limits_or_page_cache(settings):
+    """Tests make many requests from one address and count the queries views run: rate
+    limits and the anonymous page cache are switched off, and tested on their own."""
+    from django.core.cache import cache
+
+    settings.OCPO_API_ANON_RATE = None
+    settings.OCPO_ANONYMOUS_CACHE = False
+    cache.clear()
+
+
 @pytest.fixture
 def kb(db):
     """The bundled knowledge base, loaded from fixtures/ as ``make run`` loads it."""

@@ -171,9 +171,9 @@ def test_404_and_500_pages_use_the_layout(client, db):
     "url, bound",
     [
         pytest.param(lambda: "/", 10, id="home"),
-        pytest.param(lambda: "/matrix/", 7, id="matrix"),
+        pytest.param(lambda: "/matrix/", 8, id="matrix"),
         pytest.param(
-            lambda: "/compare/?missions=" + ",".join(m for m in _acronyms()), 16, id="compare"
+            lambda: "/compare/?missions=" + ",".join(m for m in _acronyms()), 17, id="compare"
         ),
         pytest.param(lambda: "/search/?q=evidence", 13, id="search"),
     ],

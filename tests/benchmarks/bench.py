@@ -119,6 +119,14 @@ def prepare_datasette_db(path):
         )
 
 
+def collect_static():
+    """Production serves hashed, compressed static files: they must be collected first."""
+    run(
+        [PYTHON, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        env={"OCPO_ENV": "production", "SECRET_KEY": "bench-" + "x" * 50},
+    )
+
+
 # -------------------------------------------------------------------------- servers
 
 
@@ -301,6 +309,38 @@ def measure(server, scenarios, connections, duration, env=None):
     return results
 
 
+def csv_memory(env, port=8105):
+    """Stream the full findings CSV through one worker: how much its peak memory grows."""
+    server = gunicorn("ocpo-csv", {**env, "OCPO_ANONYMOUS_CACHE": "false"}, port)
+    server.args[server.args.index("--workers") + 1] = "1"
+    with server:
+        base = f"http://127.0.0.1:{port}/api/v1/findings/"
+        urllib.request.urlopen(base + "?limit=1").read()
+        before = server.peak_rss_mb()
+        start, rows, size = time.monotonic(), 0, 0
+        with urllib.request.urlopen(base + "?format=csv", timeout=600) as response:
+            for line in response:
+                rows += 1
+                size += len(line)
+        seconds = time.monotonic() - start
+        after = server.peak_rss_mb()
+    return {
+        "rows": rows - 1,
+        "megabytes": round(size / 1e6, 1),
+        "seconds": round(seconds, 1),
+        "peak_rss_before_mb": before,
+        "peak_rss_after_mb": after,
+        "peak_rss_growth_mb": round(after - before, 1),
+    }
+
+
+def search_comparison(env):
+    out = run(
+        [PYTHON, "tests/benchmarks/search_compare.py"], env=env, capture_output=True, text=True
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 # ------------------------------------------------------------------------ scenarios
 
 
@@ -402,14 +442,23 @@ def summarise(report, reference_c="16"):
             continue
         rps = result["runs"][reference_c]["rps"]
         ratios[name] = {"vs_floor": ratio(rps, floor_json)}
+    pairs = {
+        "api_list_two_filters": "datasette_filtered_rows",
+        "full_text_search": "datasette_full_text_search",
+    }
     if peer:
-        pairs = {
-            "api_list_two_filters": "datasette_filtered_rows",
-            "full_text_search": "datasette_full_text_search",
-        }
         for ours, theirs in pairs.items():
             ratios[ours]["vs_datasette"] = ratio(
                 pg[ours]["runs"][reference_c]["rps"], peer[theirs]["runs"][reference_c]["rps"]
+            )
+    uncached = report.get("postgres_uncached", {})
+    for name, result in uncached.items():
+        rps = result["runs"][reference_c]["rps"]
+        ratios[f"{name} (uncached)"] = {"vs_floor": ratio(rps, floor_json)}
+        pair = pairs.get(name) if peer else None
+        if pair:
+            ratios[f"{name} (uncached)"]["vs_datasette"] = ratio(
+                rps, peer[pair]["runs"][reference_c]["rps"]
             )
     report["ratios_at_16_connections"] = ratios
     return ratios
@@ -417,14 +466,14 @@ def summarise(report, reference_c="16"):
 
 def print_table(report):
     print(
-        f"{'server':<10} {'scenario':<28} {'conn':>4} {'req/s':>9} {'p50':>7} {'p95':>7} "
+        f"{'server':<18} {'scenario':<28} {'conn':>4} {'req/s':>9} {'p50':>7} {'p95':>7} "
         f"{'p99':>7} {'SQL':>4} {'RSS MB':>7}"
     )
-    for server in ("postgres", "sqlite", "datasette"):
+    for server in ("postgres", "postgres_uncached", "sqlite", "datasette"):
         for name, result in report.get(server, {}).items():
             for c, r in result["runs"].items():
                 print(
-                    f"{server:<10} {name:<28} {c:>4} {r['rps']:>9.1f} {r['p50_ms']:>7.1f} "
+                    f"{server:<18} {name:<28} {c:>4} {r['rps']:>9.1f} {r['p50_ms']:>7.1f} "
                     f"{r['p95_ms']:>7.1f} {r['p99_ms']:>7.1f} {str(result['sql_queries']):>4} "
                     f"{result['peak_rss_mb']:>7.1f}"
                 )
@@ -450,10 +499,7 @@ def main():
     peer_path = VAR / "bench.db"
     peer_env = build_sqlite(peer_path, args.factor, "bench-datasette.done")
     prepare_datasette_db(peer_path)
-    run(
-        [PYTHON, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-        env={"OCPO_ENV": "production", "SECRET_KEY": "bench-" + "x" * 50},
-    )
+    collect_static()
 
     mission, country = "SYN17", None
     code = (
@@ -493,6 +539,14 @@ def main():
         args.duration,
         env=pg_env,
     )
+    log("ocpo on PostgreSQL without the anonymous page cache (every request runs its view)")
+    report["postgres_uncached"] = measure(
+        gunicorn("ocpo-postgres-uncached", {**pg_env, "OCPO_ANONYMOUS_CACHE": "false"}, 8104),
+        ocpo_scenarios(mission, country),
+        connections,
+        args.duration,
+        env={**pg_env, "OCPO_ANONYMOUS_CACHE": "false"},
+    )
     log("ocpo on SQLite (bundled size)")
     report["sqlite"] = measure(
         gunicorn("ocpo-sqlite", sqlite_env, 8102),
@@ -510,6 +564,9 @@ def main():
         args.duration,
     )
 
+    log("CSV export of every finding, and full-text search against icontains")
+    report["csv_export_memory"] = csv_memory(pg_env)
+    report["search_index"] = search_comparison(pg_env)
     summarise(report)
     out = Path(os.environ.get("BENCH_OUT", ROOT / "bench-results.json"))
     out.write_text(json.dumps(report, indent=2))
@@ -526,12 +583,14 @@ def main():
     worst_p95 = max(
         (
             (f"{server}/{name}", result["runs"]["16"]["p95_ms"])
-            for server in ("postgres", "sqlite")
+            for server in ("postgres", "postgres_uncached", "sqlite")
             for name, result in report[server].items()
             if "16" in result["runs"]
         ),
         key=lambda item: item[1],
     )
+    print(f"\nCSV export: {json.dumps(report['csv_export_memory'])}")
+    print(f"search: {json.dumps(report['search_index'])}")
     print(f"\nreport: {out}")
     print(
         f"SUMMARY worst ratio {worst_ratio[1]} ({worst_ratio[0]}); "

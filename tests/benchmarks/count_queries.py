@@ -3,8 +3,11 @@
 import json
 import os
 import sys
+from pathlib import Path
 
 import django
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the project root
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.benchmarks.settings")
 django.setup()

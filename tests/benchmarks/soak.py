@@ -19,7 +19,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.benchmarks.bench import PG_ADMIN, PYTHON, ROOT, gunicorn, manage, run  # noqa: E402
+from tests.benchmarks.bench import (  # noqa: E402
+    PG_ADMIN,
+    PYTHON,
+    ROOT,
+    collect_static,
+    gunicorn,
+    manage,
+    run,
+)
 
 SOAK_URL = os.environ.get("SOAK_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ocpo_soak")
 PORT = 8111
@@ -58,6 +66,7 @@ def setup_database():
     env = {"DATABASE_URL": SOAK_URL}
     manage(env, "migrate", "--verbosity", "0")
     manage(env, "load_kb", "--verbosity", "0")
+    collect_static()
     out = run(
         [PYTHON, "manage.py", "create_editor", "soak-editor"],
         env={**env, "OCPO_EDITOR_PASSWORD": "soak-editor-password-123"},

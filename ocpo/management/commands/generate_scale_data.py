@@ -19,6 +19,7 @@ from tqdm import tqdm
 from interfaces.models import Finding, IllicitActivity, Interface
 from measures.models import ActivityArea, Measure, MeasureApplication
 from missions.models import Country, Document, DocumentKind, Mission, MissionKind, Source
+from ocpo.datastate import bump_data_state
 
 # Records per unit of factor, in the proportions of the bundled knowledge base.
 PER_FACTOR = {
@@ -65,6 +66,7 @@ class Command(BaseCommand):
             if flush:
                 self.flush()
             counts = self.generate({k: v * factor for k, v in PER_FACTOR.items()})
+        bump_data_state()  # bulk inserts send no signals: cached answers must go stale
         for name, count in counts.items():
             self.stdout.write(f"{count:9d} {name}")
 
@@ -179,7 +181,7 @@ class Command(BaseCommand):
                 Finding(
                     slug=f"synthetic-finding-{k}",
                     interface=rnd.choice(interfaces),
-                    position=k,
+                    position=k % 30000,
                     title=self.text(6),
                     summary=self.text(40),
                     **provenance,
