@@ -127,14 +127,15 @@ def test_keyboard_reaches_the_skip_link_first(page):
     assert page.evaluate("document.activeElement.className") == "skip-link"
 
 
-def test_screenshots_of_home_and_mission_profile(page):
+def test_screenshots_of_home_and_mission_profile(page, tmp_path):
+    """Pictures to look at (kept in pytest's temporary folder), and print hides the nav."""
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto("/")
-    page.screenshot(path="/tmp/ocpo-home.png", full_page=True)
+    page.screenshot(path=tmp_path / "ocpo-home.png", full_page=True)
     page.goto("/missions/MINUSTAH/")
-    page.screenshot(path="/tmp/ocpo-mission.png", full_page=True)
+    page.screenshot(path=tmp_path / "ocpo-mission.png", full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path="/tmp/ocpo-mission-phone.png", full_page=True)
+    page.screenshot(path=tmp_path / "ocpo-mission-phone.png", full_page=True)
     page.emulate_media(media="print")
-    page.screenshot(path="/tmp/ocpo-mission-print.png", full_page=True)
+    page.screenshot(path=tmp_path / "ocpo-mission-print.png", full_page=True)
     assert not page.locator("nav.main-nav").is_visible()  # print hides the navigation
