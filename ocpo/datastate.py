@@ -10,8 +10,9 @@ import uuid
 
 from django.core.cache import cache
 
+from .kb import KB_APPS
+
 STATE_KEY = "ocpo:data-state"
-KB_APPS = ("missions", "interfaces", "measures")
 
 
 def data_state():

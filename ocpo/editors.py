@@ -2,8 +2,9 @@
 
 from django.contrib.auth.models import Group, Permission
 
+from .kb import KB_APPS
+
 EDITORS_GROUP = "editors"
-KB_APPS = ("missions", "interfaces", "measures")
 
 
 def editors_group_sync():

@@ -18,6 +18,8 @@ from django.db import DatabaseError, models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 
 PROVENANCE_FIELDS = ("source", "paper_section", "footnotes", "editorial_note")
+# The apps whose models make up the knowledge base (editors' permissions, data state).
+KB_APPS = ("missions", "interfaces", "measures")
 
 
 @lru_cache(maxsize=1)
