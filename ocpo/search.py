@@ -102,9 +102,20 @@ SPELLINGS = (
 SUFFIXES = ("", "e", "ed", "es", "er", "ers", "ing", "s", "ation", "ations", "able", "ist")
 
 
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean_query(q):
+    """The query bounded, without control characters (PostgreSQL refuses NUL in text)."""
+    return CONTROL.sub(" ", str(q or "")[:SEARCH_MAX_LENGTH]).strip()
+
+
 def fold(text):
     """Case- and accent-folded text ("Côte" -> "cote"), as both engines index it."""
-    decomposed = unicodedata.normalize("NFKD", str(text or ""))
+    text = CONTROL.sub(" ", str(text or ""))
+    if text.isascii():
+        return text.casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
@@ -293,7 +304,7 @@ def create_index(schema_editor, model, columns):
         schema_editor.execute(
             f'CREATE VIRTUAL TABLE "{fts}" USING fts5({", ".join(qn(c) for c in columns)}, '
             # content="..." in double quotes is how Datasette recognises an FTS table.
-            f"content=\"{table}\", content_rowid=\"{pk}\", tokenize='{FTS5_TOKENIZER}')"
+            f'content="{table}", content_rowid="{pk}", tokenize=\'{FTS5_TOKENIZER}\')'
         )
         with schema_editor.connection.cursor() as cursor:
             ensure_sqlite_triggers(cursor, table, pk)

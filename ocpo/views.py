@@ -7,6 +7,7 @@ from interfaces.models import Interface
 from missions.models import SEARCH_MAX_LENGTH
 
 from . import selectors
+from .search import clean_query
 
 COMPARE_MAX_MISSIONS = 6
 
@@ -59,6 +60,6 @@ def compare(request):
 @require_safe
 def search(request):
     """One box across the knowledge base: full text in the database's own engine, by type."""
-    q = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    q = clean_query(request.GET.get("q", ""))
     answer = selectors.search(q) if q else {"groups": [], "total": 0}
     return render(request, "search.html", {"q": q, "max_length": SEARCH_MAX_LENGTH, **answer})
