@@ -95,9 +95,7 @@ def requests():
         url = sample_url(name, pattern)
         counted.append((name, url))
         for query in QUERIES.get(name, []):
-            counted.append(
-                (f"{name}?{query}", f"{url}?{query.format(missions=missions)}")
-            )
+            counted.append((f"{name}?{query}", f"{url}?{query.format(missions=missions)}"))
         if name.startswith("api:") and name.endswith(LIST_SUFFIX):
             counted.append((f"{name}?format=csv", f"{url}?format=csv"))
     return counted
