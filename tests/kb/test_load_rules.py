@@ -150,7 +150,7 @@ def test_a_missing_required_field_is_an_error_never_a_blanking(fixtures):
     del records[3]["summary"]
     _write(fixtures, records)
     slug = records[3]["slug"]
-    with pytest.raises(CommandError, match=rf"findings\.yaml, record 4 \({slug}\): .*summary"):
+    with pytest.raises(CommandError, match=rf"record 4 \({slug}\): missing required .*summary"):
         _load(verbosity=0)
     assert Finding.objects.get(slug=slug).summary
 
