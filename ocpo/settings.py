@@ -67,8 +67,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "ocpo.middleware.DataVersionMiddleware",
-    # Every write (admin or API) becomes a revision: who, when, and the record's state.
-    "reversion.middleware.RevisionMiddleware",
+    # Every write (admin or API) becomes a revision: who, when, and the record's state;
+    # a request that fails with a server error leaves neither its writes nor a revision.
+    "ocpo.revisions.RevisionMiddleware",
     # Login throttling: locks out repeated failed logins (counted in the database).
     "axes.middleware.AxesMiddleware",
 ]
