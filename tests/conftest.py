@@ -50,6 +50,13 @@ def _no_rate_limits_or_page_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Tests create users by the hundred; the production hasher's work factor only slows
+    them down, and what it protects is not under test here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def kb(db):
     """The bundled knowledge base, loaded from fixtures/ as ``make run`` loads it."""
