@@ -271,7 +271,8 @@ def start_pgbouncer(name):
 
 
 def stop_pgbouncer(name):
-    stop_pidfile(RUN / f"pgbouncer-{name}.pid", signal.SIGINT)
+    """Immediate shutdown (SIGTERM): clients' connections drop, as in a crash or a restart."""
+    stop_pidfile(RUN / f"pgbouncer-{name}.pid", signal.SIGTERM)
 
 
 # ------------------------------------------------------------------ Redis, gunicorn
@@ -300,9 +301,12 @@ def start_redis():
     )
     wait_for(
         "Redis",
-        lambda: subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True)
-        .stdout.strip()
-        == b"PONG",
+        lambda: (
+            subprocess.run(
+                ["redis-cli", "-p", str(port), "ping"], capture_output=True
+            ).stdout.strip()
+            == b"PONG"
+        ),
     )
     log(f"Redis on 127.0.0.1:{port}")
 
@@ -335,6 +339,17 @@ def start_app(name, extra_env=None):
 
 def stop_app(name, sig=signal.SIGTERM):
     stop_pidfile(RUN / f"{name}.pid", sig)
+
+
+def crash_app(name):
+    """``kill -9`` of the app server and its workers, as when its host or container dies
+    (a worker orphaned by a killed master would otherwise finish its requests first)."""
+    try:
+        pid = int((RUN / f"{name}.pid").read_text().strip())
+        os.killpg(pid, signal.SIGKILL)
+    except (OSError, ValueError):
+        pass
+    stop_pidfile(RUN / f"{name}.pid", signal.SIGKILL)
 
 
 # ------------------------------------------------------------------------- nginx

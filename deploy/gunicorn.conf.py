@@ -16,3 +16,5 @@ keepalive = 30
 max_requests = 5000
 max_requests_jitter = 500
 accesslog = None
+# A restarted server binds at once even while a crashed one's sockets linger.
+reuse_port = True

@@ -122,6 +122,10 @@ if env.bool("OCPO_PGBOUNCER", default=False):
         DATABASES[alias].setdefault("OPTIONS", {}).update(
             {"prepare_threshold": None, "connect_timeout": 3}
         )
+# A kept connection is checked before a request reuses it: after a pooler or database
+# restart, the next request reconnects instead of failing.
+for alias in DATABASES:
+    DATABASES[alias]["CONN_HEALTH_CHECKS"] = DATABASES[alias]["CONN_MAX_AGE"] != 0
 
 # One cache shared by every worker in production (CACHE_URL=redis://127.0.0.1:6379/1):
 # rate-limit counters and cached pages must be the same whichever worker answers.

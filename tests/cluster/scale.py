@@ -86,7 +86,9 @@ def main():
         for name in cluster.APP_SERVERS:
             cluster.start_app(name)
     print(f"machine: {cores} cores shared by nginx, gunicorn, PostgreSQL x2, pgbouncer x2, wrk")
-    print(f"{'scenario':<24} {'1 app req/s':>12} {'2 apps req/s':>13} {'ratio':>6} {'p95 1/2 ms':>14}")
+    print(
+        f"{'scenario':<24} {'1 app req/s':>12} {'2 apps req/s':>13} {'ratio':>6} {'p95 1/2 ms':>14}"
+    )
     report = {"cores": cores, "connections": args.connections, "seconds": args.seconds}
     for name, runs in results.items():
         one, two = runs[1], runs.get(2, {"rps": 0, "p95_ms": 0})

@@ -16,7 +16,6 @@ import http.cookiejar
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import threading
@@ -175,13 +174,22 @@ class Writer(threading.Thread):
             return answer.status == 201
 
     def run(self):
-        number = 5000
+        # Numbers are unique: carry on after the highest one any earlier run left.
+        number = int(
+            cluster.psql(
+                cluster.PORTS["primary"],
+                "SELECT coalesce(max(number), 0) FROM interfaces_question",
+                cluster.DATABASE,
+            )
+        )
         while not self.stop.is_set():
             number += 1
             slug = f"{self.prefix}-{number}"
             via = "admin" if number % 10 == 0 else "api"
             try:
                 ok = (self.write_admin if via == "admin" else self.write_api)(number, slug)
+            except urllib.error.HTTPError as error:
+                ok, why = False, f"{error.code} {error.read()[:200]!r}"
             except (urllib.error.URLError, OSError, AttributeError) as error:
                 ok, why = False, str(error)
             else:
@@ -267,8 +275,12 @@ def main():
         if undo:
             undo()
         ended = time.monotonic()
-        errors = probe.errors_between(event or started, ended + 2)
         write_failures = [f for f in writer.failed if started <= f[0] < ended]
+        # What clients saw of the failure: the reading probe's and the editor's errors.
+        seen = sorted(
+            [t for t, _ in probe.errors_between(event or started, ended + 2)]
+            + [f[0] for f in write_failures]
+        )
         phases.append(
             {
                 "phase": name,
@@ -278,16 +290,14 @@ def main():
                 "p95_ms": reads["p95_ms"],
                 "read_error_statuses": reads["http_errors"],
                 "connection_errors": reads["socket_errors"],
-                "probe_errors": len(errors),
-                "failure_visible_s": round(errors[-1][0] - errors[0][0] + 0.05, 2)
-                if errors
-                else 0.0,
+                "probe_errors": len(probe.errors_between(event or started, ended + 2)),
+                "failure_visible_s": round(seen[-1] - seen[0] + 0.1, 2) if seen else 0.0,
                 "write_failures": len(write_failures),
             }
         )
 
     def kill_app1():
-        cluster.stop_app("app1", signal.SIGKILL)
+        cluster.crash_app("app1")
 
     def restart_pgbouncer_primary():
         cluster.stop_pgbouncer("primary")
@@ -329,6 +339,7 @@ def main():
         "writes_lost_on_primary": len(acknowledged - on_primary),
         "writes_missing_on_replica": len(acknowledged - on_replica),
         "replica_caught_up": caught_up,
+        "first_write_failures": [f[1:] for f in writer.failed[:5]],
     }
     print(json.dumps(report, indent=2))
     if args.json:
