@@ -11,20 +11,40 @@ PostgreSQL and pgbouncer refuse to run as root, so when started by root they run
 """
 
 import argparse
+import hashlib
 import json
 import os
 import pwd
 import shutil
 import signal
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
-VAR = ROOT / "var" / "cluster"
+
+
+def reachable_by_others(path):
+    """Whether a user other than the owner (postgres) can traverse every folder to ``path``."""
+    return all(
+        folder.stat().st_mode & stat.S_IXOTH for folder in (path, *path.parents) if folder.exists()
+    )
+
+
+# The data lives under var/cluster/. Where the clone sits in a folder the postgres user
+# cannot enter (a home directory), it lives in the temporary folder and var/cluster links
+# to it.
+LINK = ROOT / "var" / "cluster"
+VAR = (
+    LINK
+    if reachable_by_others(ROOT)
+    else Path(tempfile.gettempdir()) / f"ocpo-cluster-{hashlib.sha256(bytes(ROOT)).hexdigest()[:8]}"
+)
 RUN = VAR / "run"
 LOG = VAR / "log"
 PYTHON = Path(sys.executable)
@@ -420,6 +440,10 @@ def prepare_database():
 def start(args):
     for folder in (VAR, LOG):
         folder.mkdir(parents=True, exist_ok=True)
+    VAR.chmod(0o755)
+    if VAR != LINK and not LINK.exists():
+        LINK.parent.mkdir(exist_ok=True)
+        LINK.symlink_to(VAR)
     own_by_postgres(RUN)
     LOG.chmod(0o777)
     start_redis()
@@ -460,7 +484,9 @@ def status():
 def destroy(_args=None):
     stop()
     shutil.rmtree(VAR, ignore_errors=True)
-    log(f"removed {VAR.relative_to(ROOT)}")
+    if LINK.is_symlink():
+        LINK.unlink()
+    log("removed var/cluster")
 
 
 def main():
