@@ -7,8 +7,10 @@ PORT ?= 8000
 
 .PHONY: cluster cluster-stop cluster-soak cluster-soak-short run test bench soak soak-short install install-test install-bench migrate load lint format check migrations-check schema-snapshot clean
 
-## run: install, migrate, load the bundled knowledge base, serve on http://$(HOST):$(PORT)/
-run: install migrate load
+## run: install, migrate, load the bundled knowledge base into an empty database (an
+## editor's database is kept as it is), serve on http://$(HOST):$(PORT)/
+run: install migrate
+	$(BIN)/python manage.py load_kb --if-empty
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: install with the test extras and run the whole suite
@@ -50,7 +52,8 @@ install-test: $(VENV)/.installed-test
 migrate: install
 	$(BIN)/python manage.py migrate --verbosity 0
 
-load: install
+## load: fixtures/ -> database; refuses to overwrite edits not yet exported (fixtures/README.md)
+load: install migrate
 	$(BIN)/python manage.py load_kb
 
 lint: install-test
