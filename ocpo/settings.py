@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the page cache (cached answers are free) and auth (editors are not limited).
+    "ocpo.throttling.PageRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -104,11 +106,18 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 
 # One cache shared by every worker in production (CACHE_URL=redis://127.0.0.1:6379/1):
 # rate-limit counters and cached pages must be the same whichever worker answers.
+# Redis must have a memory limit with an eviction policy (deploy/redis.conf). Short timeouts:
+# when Redis is down or slow, pages are served without it instead of waiting for it.
 CACHES = {
     "default": env.cache_url(
         "CACHE_URL", default="redis://127.0.0.1:6379/1" if PRODUCTION else "locmemcache://ocpo"
     )
 }
+if "redis" in CACHES["default"]["BACKEND"]:
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=env.float("OCPO_CACHE_TIMEOUT", default=0.5),
+        socket_timeout=env.float("OCPO_CACHE_TIMEOUT", default=0.5),
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -225,6 +234,8 @@ if PRODUCTION:
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Load balancers probe the app server over plain HTTP: a 301 would read as "down".
+    SECURE_REDIRECT_EXEMPT = [r"^healthz(/|$)"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -234,12 +245,18 @@ if PRODUCTION:
     CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Anonymous GETs: ETags from the data state, 304s, and answers cached until data changes.
+# Only canonical URLs are kept, answers up to OCPO_CACHE_MAX_BYTES, and each client adds
+# at most OCPO_CACHE_FILL_RATE new entries (beyond it, answers are served but not kept).
 OCPO_ANONYMOUS_CACHE = env.bool("OCPO_ANONYMOUS_CACHE", default=True)
+OCPO_CACHE_MAX_BYTES = env.int("OCPO_CACHE_MAX_BYTES", default=256 * 1024)
+OCPO_CACHE_FILL_RATE = env.str("OCPO_CACHE_FILL_RATE", default="120/minute") or None
 
 # Abuse limits. Anonymous API clients get OCPO_API_ANON_RATE requests (counted in the
 # shared cache); OCPO_NUM_PROXIES is how many proxies in front of us append to
 # X-Forwarded-For, so a client cannot pass itself off as another by sending the header.
-OCPO_API_ANON_RATE = env.str("OCPO_API_ANON_RATE", default="1200/minute")
+OCPO_API_ANON_RATE = env.str("OCPO_API_ANON_RATE", default="1200/minute") or None
+# Portal pages that run a view (cache misses) per anonymous address; cached answers are free.
+OCPO_PAGE_ANON_RATE = env.str("OCPO_PAGE_ANON_RATE", default="300/minute") or None
 OCPO_NUM_PROXIES = env.int("OCPO_NUM_PROXIES", default=0)
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["ocpo.throttling.AnonReadThrottle"]
 REST_FRAMEWORK["NUM_PROXIES"] = OCPO_NUM_PROXIES

@@ -46,6 +46,8 @@ def _no_rate_limits_or_page_cache(settings):
     from django.core.cache import cache
 
     settings.OCPO_API_ANON_RATE = None
+    settings.OCPO_PAGE_ANON_RATE = None
+    settings.OCPO_CACHE_FILL_RATE = None
     settings.OCPO_ANONYMOUS_CACHE = False
     cache.clear()
 
