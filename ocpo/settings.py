@@ -233,10 +233,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 
-# The paper's text, used by check_kb to verify quotations verbatim (optional).
+# The paper's text, used by check_kb to verify quotations verbatim. Optional locally;
+# OCPO_REQUIRE_PAPER=1 (CI) makes a missing text an error instead of a skipped check.
 KB_PAPER_PATH = env.str(
     "OCPO_PAPER", default=str(BASE_DIR.parent / "shared" / "seed" / "interfaces-paper.txt")
 )
+KB_REQUIRE_PAPER = env.bool("OCPO_REQUIRE_PAPER", default=False)
 
 # Content Security Policy on every response (django-csp): no inline scripts or styles
 # anywhere, so templates use classes and static files, never style= or <script> bodies.
