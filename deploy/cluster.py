@@ -333,7 +333,7 @@ def start_redis():
 
 def start_app(name, extra_env=None):
     port = PORTS[name]
-    if http_ok(f"http://127.0.0.1:{port}/healthz"):
+    if http_ok(f"http://127.0.0.1:{port}/healthz/live"):
         return
     subprocess.run(
         [
@@ -353,7 +353,7 @@ def start_app(name, extra_env=None):
         env={**os.environ, **app_environment(), **(extra_env or {})},
         check=True,
     )
-    wait_for(f"app server {name}", lambda: http_ok(f"http://127.0.0.1:{port}/healthz"))
+    wait_for(f"app server {name}", lambda: http_ok(f"http://127.0.0.1:{port}/healthz/live"))
     log(f"gunicorn {name} on 127.0.0.1:{port}")
 
 
@@ -427,7 +427,7 @@ def prepare_database():
     # the transaction pooler.
     direct = {"DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/{DATABASE}"}
     manage("migrate", "--verbosity", "0", env=direct)
-    manage("load_kb", "--verbosity", "0", env=direct)
+    manage("load_kb", "--if-empty", "--verbosity", "0", env=direct)
     manage(
         "create_editor",
         EDITOR,
