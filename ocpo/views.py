@@ -7,6 +7,7 @@ from interfaces.models import Interface
 from missions.models import SEARCH_MAX_LENGTH
 
 from . import selectors
+from .middleware import cache_params
 from .search import clean_query
 
 COMPARE_MAX_MISSIONS = 6
@@ -38,6 +39,7 @@ def matrix(request):
 
 
 @require_safe
+@cache_params("missions")
 def compare(request):
     """Two or more missions side by side: ``?missions=UNMIK,MINUSTAH`` (or repeated)."""
     named = ",".join(request.GET.getlist("missions"))
@@ -58,6 +60,7 @@ def compare(request):
 
 
 @require_safe
+@cache_params("q")
 def search(request):
     """One box across the knowledge base: full text in the database's own engine, by type."""
     q = clean_query(request.GET.get("q", ""))
