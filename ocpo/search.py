@@ -399,7 +399,8 @@ def repair_after_migrate(using="default", **kwargs):
 WORD_RE = re.compile(r"[^\W\d_]{3,40}")
 SUGGEST_WHEN_FEWER_THAN = 3
 SUGGEST_CUTOFF = 0.8
-MAX_CANDIDATES = 5000
+MAX_CANDIDATES = 20000
+MAX_SUGGESTED = 4  # query words looked at
 
 
 def words_of(*texts):
@@ -438,24 +439,32 @@ def rebuild_vocabulary(batch=2000):
 def suggest(q):
     """A corrected query, built from indexed words close to the unknown ones; None if none.
 
-    Candidates share the word's first letter and nearly its length, so the lookup stays
-    small however large the vocabulary; difflib ranks them the same on both databases.
+    One query: the vocabulary's words that share a query word's first letter and nearly
+    its length (which also tells which query words are known), however large the
+    vocabulary; difflib ranks them the same on both databases.
     """
     from .models import SearchWord
 
     words = [fold(w) for w in (q or "")[:SEARCH_MAX_LENGTH].split()]
-    plain = [w for w in words if WORD_RE.fullmatch(w) and w not in STOPWORDS]
+    plain = list(dict.fromkeys(w for w in words if WORD_RE.fullmatch(w) and w not in STOPWORDS))
+    plain = plain[:MAX_SUGGESTED]
     if not plain:
         return None
-    known = set(SearchWord.objects.filter(word__in=plain).values_list("word", flat=True))
+    near = reduce(
+        or_,
+        (Q(word__startswith=w[0], n__gte=len(w) - 2, n__lte=len(w) + 2) for w in plain),
+    )
+    vocabulary = set(
+        SearchWord.objects.annotate(n=Length("word"))
+        .filter(near)
+        .values_list("word", flat=True)[:MAX_CANDIDATES]
+    )
     replacements = {}
-    for word in [w for w in plain if w not in known][:3]:
-        candidates = (
-            SearchWord.objects.annotate(n=Length("word"))
-            .filter(word__startswith=word[0], n__gte=len(word) - 2, n__lte=len(word) + 2)
-            .values_list("word", flat=True)[:MAX_CANDIDATES]
-        )
-        close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=SUGGEST_CUTOFF)
+    for word in plain:
+        if word in vocabulary:
+            continue
+        candidates = [v for v in vocabulary if v[0] == word[0] and abs(len(v) - len(word)) <= 2]
+        close = difflib.get_close_matches(word, candidates, n=1, cutoff=SUGGEST_CUTOFF)
         if close:
             replacements[word] = close[0]
     if not replacements:
