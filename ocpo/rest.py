@@ -224,6 +224,18 @@ def csv_filename(resource, filters, version):
     return "-".join(part for part in ("ocpo", resource, middle, f"v{version}") if part) + ".csv"
 
 
+def iterate_in_transaction(queryset, chunk_size):
+    """The rows one chunk at a time from a server-side cursor, inside a transaction.
+
+    Outside a transaction Django declares the cursor WITH HOLD, and a pooler in transaction
+    mode (pgbouncer, see deploy/) may send the next FETCH to another server connection,
+    where the cursor does not exist. Inside one, the pooler keeps the connection for the
+    whole stream; an abandoned download closes the generator and rolls the read back.
+    """
+    with transaction.atomic(using=queryset.db):
+        yield from queryset.iterator(chunk_size=chunk_size)
+
+
 def csv_lines(fieldnames, rows):
     """The header, then one line per row (a mapping), as strings ready to stream."""
     writer = csv.writer(_Echo())
@@ -358,7 +370,7 @@ class KBViewSetMixin:
         fieldnames = [name for name, field in serializer.fields.items() if not field.write_only]
         rows = (
             csv_record(serializer.to_representation(obj))
-            for obj in queryset.iterator(chunk_size=CSV_CHUNK_SIZE)
+            for obj in iterate_in_transaction(queryset, chunk_size=CSV_CHUNK_SIZE)
         )
         response = StreamingHttpResponse(
             csv_lines(fieldnames, rows), content_type="text/csv; charset=utf-8"

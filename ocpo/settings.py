@@ -56,6 +56,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control for proxies and CDNs: public for anonymous reads, private otherwise.
+    "ocpo.cache_headers.CacheControlMiddleware",
+    # With a replica configured: writes and a writer's next reads go to the primary.
+    "ocpo.replicas.ReadYourWritesMiddleware",
     "ocpo.middleware.AnonymousCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -103,6 +107,30 @@ DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     VAR_DIR.mkdir(exist_ok=True)  # the default database lives in the ignored var/ folder
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+
+# A PostgreSQL streaming replica for reads (ocpo.replicas routes them; see the README's
+# "Deploying on several machines"). Tests mirror it onto the default database.
+if env.str("OCPO_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("OCPO_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["ocpo.replicas.PrimaryReplicaRouter"]
+OCPO_REPLICA_MAX_LAG = env.float("OCPO_REPLICA_MAX_LAG", default=5.0)
+OCPO_READ_YOUR_WRITES_SECONDS = env.int("OCPO_READ_YOUR_WRITES_SECONDS", default=30)
+
+# Behind pgbouncer in transaction mode a connection may serve another client between two
+# transactions: no prepared statements (psycopg prepares a query after 5 runs), and short
+# connect timeouts so a missing server is noticed. Server-side cursors stay on: Django only
+# makes them WITH HOLD outside a transaction, and the CSV stream runs its iterator inside one.
+if env.bool("OCPO_PGBOUNCER", default=False):
+    for alias in DATABASES:
+        DATABASES[alias].setdefault("OPTIONS", {}).update(
+            {"prepare_threshold": None, "connect_timeout": 3}
+        )
+# A kept connection is checked before a request reuses it: after a pooler or database
+# restart, the next request reconnects instead of failing.
+for alias in DATABASES:
+    DATABASES[alias]["CONN_HEALTH_CHECKS"] = DATABASES[alias]["CONN_MAX_AGE"] != 0
 
 # One cache shared by every worker in production (CACHE_URL=redis://127.0.0.1:6379/1):
 # rate-limit counters and cached pages must be the same whichever worker answers.
@@ -205,10 +233,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 
-# The paper's text, used by check_kb to verify quotations verbatim (optional).
+# The paper's text, used by check_kb to verify quotations verbatim. Optional locally;
+# OCPO_REQUIRE_PAPER=1 (CI) makes a missing text an error instead of a skipped check.
 KB_PAPER_PATH = env.str(
     "OCPO_PAPER", default=str(BASE_DIR.parent / "shared" / "seed" / "interfaces-paper.txt")
 )
+KB_REQUIRE_PAPER = env.bool("OCPO_REQUIRE_PAPER", default=False)
 
 # Content Security Policy on every response (django-csp): no inline scripts or styles
 # anywhere, so templates use classes and static files, never style= or <script> bodies.
@@ -248,6 +278,8 @@ if PRODUCTION:
 # Only canonical URLs are kept, answers up to OCPO_CACHE_MAX_BYTES, and each client adds
 # at most OCPO_CACHE_FILL_RATE new entries (beyond it, answers are served but not kept).
 OCPO_ANONYMOUS_CACHE = env.bool("OCPO_ANONYMOUS_CACHE", default=True)
+# How long a proxy or CDN may serve an anonymous answer before revalidating its ETag.
+OCPO_PUBLIC_MAX_AGE = env.int("OCPO_PUBLIC_MAX_AGE", default=30)
 OCPO_CACHE_MAX_BYTES = env.int("OCPO_CACHE_MAX_BYTES", default=256 * 1024)
 OCPO_CACHE_FILL_RATE = env.str("OCPO_CACHE_FILL_RATE", default="120/minute") or None
 

@@ -16,19 +16,14 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from missions.models import Mission
-from tests.pages import first, grow
+from tests.pages import grow
+from tests.routes import routes, sample_url
 
 pytestmark = pytest.mark.django_db
 
 BASELINE = Path(__file__).with_name("query_counts.json")
-
-# Routes this test does not request, and why. Anything else must have a baseline.
-NOT_COUNTED = {
-    "admin:": "Django's admin, for logged-in editors only, with its own query patterns",
-}
 
 # Query strings that make a route do its real work (a search with words, a comparison).
 QUERIES = {
@@ -37,53 +32,6 @@ QUERIES = {
 }
 # API lists are also exported as CSV; the two formats are counted apart.
 LIST_SUFFIX = "-list"
-
-
-def _walk(resolver, prefix="", namespace=""):
-    for pattern in resolver.url_patterns:
-        if isinstance(pattern, URLResolver):
-            ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from _walk(pattern, prefix + str(pattern.pattern), ns)
-        elif isinstance(pattern, URLPattern):
-            yield f"{namespace}{pattern.name}", prefix + str(pattern.pattern), pattern
-
-
-def routes():
-    """``(name, pattern)`` for every named route outside ``NOT_COUNTED``."""
-    found = []
-    for name, _route, pattern in _walk(get_resolver()):
-        if any(name.startswith(prefix) for prefix in NOT_COUNTED):
-            continue
-        found.append((name, pattern))
-    return found
-
-
-def _model(pattern):
-    """The model a detail route shows (a DRF viewset's or a Django view's)."""
-    callback = pattern.callback
-    view = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
-    queryset = getattr(view, "queryset", None)
-    return queryset.model if queryset is not None else getattr(view, "model", None)
-
-
-def sample_url(name, pattern):
-    """The route with sample keywords: the natural key of the first (most linked) record."""
-    from django.urls import reverse
-
-    kwargs = {}
-    if pattern.pattern.converters or getattr(pattern.pattern, "regex", None).groupindex:
-        model = _model(pattern)
-        assert model is not None, f"{name}: cannot tell which model its URL names"
-        record = first(model)
-        fields = {field.name for field in model._meta.fields}
-        for keyword in pattern.pattern.regex.groupindex:
-            if keyword == "pk":
-                kwargs[keyword] = record.pk
-            elif keyword in fields:
-                kwargs[keyword] = getattr(record, keyword)
-            else:
-                kwargs[keyword] = record.natural_key()[0]
-    return reverse(name, kwargs=kwargs)
 
 
 def requests():
