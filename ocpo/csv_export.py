@@ -24,6 +24,8 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections, models
 from django.db.models import F, OuterRef
 from rest_framework import relations, serializers
+from rest_framework.settings import api_settings
+from rest_framework.utils.urls import remove_query_param
 
 CHUNK_SIZE = 2000
 # Characters ``reverse`` and ``build_absolute_uri`` leave as they are.
@@ -50,7 +52,10 @@ def csv_rows(serializer, queryset, lookup_field, chunk_size=CHUNK_SIZE):
 
 
 def _serialized(serializer, queryset, chunk_size):
-    return (serializer.to_representation(obj) for obj in queryset.iterator(chunk_size=chunk_size))
+    from .rest import iterate_in_transaction
+
+    for obj in iterate_in_transaction(queryset, chunk_size):
+        yield serializer.to_representation(obj)
 
 
 def _bulk(columns, serializer, queryset, chunk_size):
@@ -59,11 +64,10 @@ def _bulk(columns, serializer, queryset, chunk_size):
     annotations = {}
     for column in columns.values():
         annotations.update(column.annotations())
-    rows = (
-        queryset.prefetch_related(None)
-        .values(*local, **annotations)
-        .iterator(chunk_size=chunk_size)
-    )
+    from .rest import iterate_in_transaction
+
+    values = queryset.prefetch_related(None).values(*local, **annotations)
+    rows = iterate_in_transaction(values, chunk_size)
     first = True
     while chunk := list(islice(rows, chunk_size)):
         try:
@@ -209,7 +213,9 @@ class IdentityUrl(_Template):
     def __init__(self, field):
         self.field = field
         self.key_attname = field.lookup_field if field.lookup_field != "pk" else "id"
-        self.template = str(self.render(None, SENTINEL))
+        # Without the ``?format=csv`` DRF carries over: ``csv_record`` would remove it.
+        url = str(self.render(None, SENTINEL))
+        self.template = remove_query_param(url, api_settings.URL_FORMAT_OVERRIDE)
 
     def render(self, row, key):
         return self.field.to_representation(SimpleNamespace(**{self.field.lookup_field: key}))
