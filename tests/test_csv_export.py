@@ -69,7 +69,8 @@ def test_findings_are_read_in_bulk_with_queries_independent_of_the_rows(world, m
     # never the serializer's prefetches (4 per chunk) nor a query per row.
     per_chunk = 0 if connection.vendor == "postgresql" else 4
     chunks = -(-len(rows) // 50)
-    assert len(queries) == 1 + per_chunk * chunks, [q["sql"][:80] for q in queries][:10]
+    selects = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(selects) == 1 + per_chunk * chunks, [sql[:80] for sql in selects][:10]
 
 
 def test_a_key_with_reserved_characters_is_rendered_by_the_field_itself():
