@@ -59,6 +59,7 @@ PORTS = {
     "app1": 58001,
     "app2": 58002,
     "nginx": 58080,
+    "nginx-one-app": 58081,
 }
 APP_SERVERS = ("app1", "app2")
 DATABASE = "ocpo"
@@ -380,6 +381,7 @@ def start_nginx():
         "nginx.conf",
         VAR / "nginx.conf",
         port=PORTS["nginx"],
+        port_one=PORTS["nginx-one-app"],
         app1=PORTS["app1"],
         app2=PORTS["app2"],
         static=ROOT / "staticfiles",

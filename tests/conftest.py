@@ -12,6 +12,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from tests.redis_server import own_redis  # noqa: F401  (a fixture: a redis-server of the test's own)
+
 
 def _required(name):
     return os.environ.get(name, "") not in ("", "0", "false")
