@@ -2,8 +2,10 @@
 overwrite database edits not yet exported, never act on a damaged file."""
 
 import io
+import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 import yaml
@@ -332,3 +334,20 @@ def test_an_interrupted_export_leaves_every_file_whole(fixtures, monkeypatch):
     assert (fixtures / FINDINGS).read_bytes() == before
     leftovers = [p.name for p in (fixtures / "interfaces").iterdir() if p.name.startswith(".")]
     assert leftovers == []
+
+
+def test_a_damaged_file_is_reported_from_the_command_line_without_a_traceback(tmp_path):
+    copy = tmp_path / "fixtures"
+    shutil.copytree(settings.KB_FIXTURES_DIR, copy)
+    path = copy / "missions/countries.yaml"
+    path.write_bytes(path.read_bytes().replace("Côte".encode(), "Côte".encode("latin-1")))
+    result = subprocess.run(
+        [sys.executable, "manage.py", "load_kb", "--dir", str(copy)],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"},
+    )
+    assert result.returncode == 1
+    assert "missions/countries.yaml: not UTF-8" in result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
