@@ -32,10 +32,10 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.utils.urls import remove_query_param
 
+from .csv_export import csv_rows
 from .kb import data_version
 from .problems import InvalidQuery
 
-CSV_CHUNK_SIZE = 500
 # Bounds on a request body: how deep its JSON may nest, how many keys one link list holds.
 MAX_JSON_DEPTH = 32
 MAX_LINKS = 1000
@@ -231,6 +231,8 @@ class _Echo:
 
 def csv_cell(value):
     """A flat, formula-safe cell: lists joined with '; ', formulas neutralised with a quote."""
+    if type(value) is str:  # most cells: checked first, as a CSV export has 100,000s
+        return f"'{value}" if value.startswith(CSV_FORMULA_PREFIXES) else value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -251,7 +253,7 @@ def csv_record(row):
     DRF keeps the request's ``format`` parameter on the links it builds, as the browsable
     API needs; a downloaded file must name the record itself.
     """
-    if row.get("url"):
+    if row.get("url") and "?" in row["url"]:  # the bulk export's URLs have it removed
         row["url"] = remove_query_param(row["url"], api_settings.URL_FORMAT_OVERRIDE)
     return row
 
@@ -272,6 +274,18 @@ def csv_filename(resource, filters, version):
     return "-".join(part for part in ("ocpo", resource, middle, f"v{version}") if part) + ".csv"
 
 
+def iterate_in_transaction(queryset, chunk_size):
+    """The rows one chunk at a time from a server-side cursor, inside a transaction.
+
+    Outside a transaction Django declares the cursor WITH HOLD, and a pooler in transaction
+    mode (pgbouncer, see deploy/) may send the next FETCH to another server connection,
+    where the cursor does not exist. Inside one, the pooler keeps the connection for the
+    whole stream; an abandoned download closes the generator and rolls the read back.
+    """
+    with transaction.atomic(using=queryset.db):
+        yield from queryset.iterator(chunk_size=chunk_size)
+
+
 def csv_lines(fieldnames, rows):
     """The header, then one line per row (a mapping), as strings ready to stream."""
     writer = csv.writer(_Echo())
@@ -283,7 +297,9 @@ def csv_lines(fieldnames, rows):
 class SearchFilter(filters.SearchFilter):
     """``?search=``: the model's own ``QuerySet.search()`` (the portal's search), if it has one."""
 
-    search_description = "Words to look for; every word must match (full text on PostgreSQL)."
+    search_description = (
+        "Words to look for; every word must match, stemmed, ignoring case and accents."
+    )
 
     def filter_queryset(self, request, queryset, view):
         q = request.query_params.get(self.search_param, "").strip()
@@ -427,12 +443,8 @@ class KBViewSetMixin:
         # Every row, whatever the page; the page values are still checked as for JSON.
         self.paginator.get_limit(request)
         self.paginator.get_offset(request)
-        serializer = self.get_serializer()
-        fieldnames = [name for name, field in serializer.fields.items() if not field.write_only]
-        rows = (
-            csv_record(serializer.to_representation(obj))
-            for obj in queryset.iterator(chunk_size=CSV_CHUNK_SIZE)
-        )
+        fieldnames, rows = csv_rows(self.get_serializer(), queryset, self.lookup_field)
+        rows = (csv_record(row) for row in rows)
         response = StreamingHttpResponse(
             csv_lines(fieldnames, rows), content_type="text/csv; charset=utf-8"
         )

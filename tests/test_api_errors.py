@@ -11,6 +11,7 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from missions.api import CountryViewSet
+from missions.models import Document
 from tests.api_cases import editor_for, make_pair, problem_errors
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +114,10 @@ def test_other_client_errors_are_problems(pair, api):
     assert problem_of(editor.post("/api/v1/countries/", "{", content_type="application/json"), 400)
     stale = editor.patch("/api/v1/countries/LBR/", {}, format="json", HTTP_IF_MATCH='"x"')
     assert problem_of(stale, 412)["code"] == "precondition_failed"
-    conflict = problem_of(editor.delete("/api/v1/countries/LBR/"), 409)
+    documents = APIClient()
+    documents.force_authenticate(editor_for(Document))
+    # UNMIL's establishing resolution: protected while the mission names it.
+    conflict = problem_of(documents.delete("/api/v1/documents/s-res-1509/"), 409)
     assert conflict["blocking"]
 
 

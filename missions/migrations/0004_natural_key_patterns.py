@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('missions', '0002_search_indexes'),
+        ('missions', '0003_full_text'),
     ]
 
     operations = [

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interfaces', '0002_search_indexes'),
-        ('missions', '0003_natural_key_patterns'),
+        ('interfaces', '0003_full_text'),
+        ('missions', '0004_natural_key_patterns'),
     ]
 
     operations = [

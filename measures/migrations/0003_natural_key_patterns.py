@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interfaces', '0003_natural_key_patterns'),
-        ('measures', '0001_initial'),
+        ('interfaces', '0004_natural_key_patterns'),
+        ('measures', '0002_full_text'),
     ]
 
     operations = [
