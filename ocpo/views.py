@@ -8,6 +8,7 @@ from measures.models import Measure
 from missions.models import SEARCH_MAX_LENGTH, Country, Document, Mission
 
 from . import selectors
+from .datastate import memoized
 from .middleware import cache_params
 
 SEARCH_RESULTS_PER_TYPE = 20
@@ -20,9 +21,11 @@ def home(request):
         request,
         "home.html",
         {
-            "interfaces": Interface.objects.with_counts(),
-            "matrix": selectors.interface_mission_matrix(),
-            "totals": selectors.totals(),
+            "interfaces": memoized(
+                "interface-counts", lambda: list(Interface.objects.with_counts())
+            ),
+            "matrix": memoized("interface-mission-matrix", selectors.interface_mission_matrix),
+            "totals": memoized("totals", selectors.totals),
         },
     )
 
@@ -33,8 +36,10 @@ def matrix(request):
         request,
         "matrix.html",
         {
-            "interface_matrix": selectors.interface_mission_matrix(),
-            "area_matrix": selectors.area_mission_matrix(),
+            "interface_matrix": memoized(
+                "interface-mission-matrix", selectors.interface_mission_matrix
+            ),
+            "area_matrix": memoized("area-mission-matrix", selectors.area_mission_matrix),
         },
     )
 
