@@ -278,6 +278,8 @@ if PRODUCTION:
 # Only canonical URLs are kept, answers up to OCPO_CACHE_MAX_BYTES, and each client adds
 # at most OCPO_CACHE_FILL_RATE new entries (beyond it, answers are served but not kept).
 OCPO_ANONYMOUS_CACHE = env.bool("OCPO_ANONYMOUS_CACHE", default=True)
+# Counts over the whole knowledge base (matrix, home page) kept until the data changes.
+OCPO_AGGREGATE_CACHE = env.bool("OCPO_AGGREGATE_CACHE", default=True)
 # How long a proxy or CDN may serve an anonymous answer before revalidating its ETag.
 OCPO_PUBLIC_MAX_AGE = env.int("OCPO_PUBLIC_MAX_AGE", default=30)
 OCPO_CACHE_MAX_BYTES = env.int("OCPO_CACHE_MAX_BYTES", default=256 * 1024)
