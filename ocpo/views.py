@@ -7,6 +7,7 @@ from interfaces.models import Interface
 from missions.models import SEARCH_MAX_LENGTH
 
 from . import selectors
+from .datastate import memoized
 from .middleware import cache_params
 from .search import clean_query
 
@@ -19,9 +20,11 @@ def home(request):
         request,
         "home.html",
         {
-            "interfaces": Interface.objects.with_counts(),
-            "matrix": selectors.interface_mission_matrix(),
-            "totals": selectors.totals(),
+            "interfaces": memoized(
+                "interface-counts", lambda: list(Interface.objects.with_counts())
+            ),
+            "matrix": memoized("interface-mission-matrix", selectors.interface_mission_matrix),
+            "totals": memoized("totals", selectors.totals),
         },
     )
 
@@ -32,8 +35,10 @@ def matrix(request):
         request,
         "matrix.html",
         {
-            "interface_matrix": selectors.interface_mission_matrix(),
-            "area_matrix": selectors.area_mission_matrix(),
+            "interface_matrix": memoized(
+                "interface-mission-matrix", selectors.interface_mission_matrix
+            ),
+            "area_matrix": memoized("area-mission-matrix", selectors.area_mission_matrix),
         },
     )
 
