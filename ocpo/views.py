@@ -22,6 +22,7 @@ def home(request):
         {
             "interfaces": Interface.objects.with_counts(),
             "matrix": selectors.interface_mission_matrix(),
+            "country_matrix": selectors.interface_country_matrix(),
             "totals": selectors.totals(),
         },
     )
@@ -34,6 +35,7 @@ def matrix(request):
         "matrix.html",
         {
             "interface_matrix": selectors.interface_mission_matrix(),
+            "country_matrix": selectors.interface_country_matrix(),
             "area_matrix": selectors.area_mission_matrix(),
         },
     )
@@ -46,13 +48,14 @@ def compare(request):
     named = ",".join(request.GET.getlist("missions"))
     acronyms = list(dict.fromkeys(a.strip() for a in named.split(",") if a.strip()))
     comparison = selectors.compare_missions(acronyms[:COMPARE_MAX_MISSIONS])
-    choices, more_missions = selectors.compare_choices(acronyms)
+    selected = [m.acronym for m in comparison["missions"]]
+    choices, more_missions = selectors.compare_choices(selected)
     return render(
         request,
         "compare.html",
         {
             "comparison": comparison,
-            "selected": acronyms,
+            "selected": selected,
             "choices": choices,
             "more_missions": more_missions,
             "too_many": len(acronyms) > COMPARE_MAX_MISSIONS,
