@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control for proxies and CDNs: public for anonymous reads, private otherwise.
+    "ocpo.cache_headers.CacheControlMiddleware",
     # With a replica configured: writes and a writer's next reads go to the primary.
     "ocpo.replicas.ReadYourWritesMiddleware",
     "ocpo.middleware.AnonymousCacheMiddleware",
@@ -231,10 +233,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 
-# The paper's text, used by check_kb to verify quotations verbatim (optional).
+# The paper's text, used by check_kb to verify quotations verbatim. Optional locally;
+# OCPO_REQUIRE_PAPER=1 (CI) makes a missing text an error instead of a skipped check.
 KB_PAPER_PATH = env.str(
     "OCPO_PAPER", default=str(BASE_DIR.parent / "shared" / "seed" / "interfaces-paper.txt")
 )
+KB_REQUIRE_PAPER = env.bool("OCPO_REQUIRE_PAPER", default=False)
 
 # Content Security Policy on every response (django-csp): no inline scripts or styles
 # anywhere, so templates use classes and static files, never style= or <script> bodies.
@@ -274,6 +278,8 @@ if PRODUCTION:
 # Only canonical URLs are kept, answers up to OCPO_CACHE_MAX_BYTES, and each client adds
 # at most OCPO_CACHE_FILL_RATE new entries (beyond it, answers are served but not kept).
 OCPO_ANONYMOUS_CACHE = env.bool("OCPO_ANONYMOUS_CACHE", default=True)
+# How long a proxy or CDN may serve an anonymous answer before revalidating its ETag.
+OCPO_PUBLIC_MAX_AGE = env.int("OCPO_PUBLIC_MAX_AGE", default=30)
 OCPO_CACHE_MAX_BYTES = env.int("OCPO_CACHE_MAX_BYTES", default=256 * 1024)
 OCPO_CACHE_FILL_RATE = env.str("OCPO_CACHE_FILL_RATE", default="120/minute") or None
 
