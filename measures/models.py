@@ -10,6 +10,7 @@ from missions.models import (
     Mission,
     SearchableQuerySet,
     SourcedModel,
+    key_index,
     prefetch_joined,
 )
 
@@ -102,6 +103,7 @@ class Measure(models.Model):
 
     class Meta:
         ordering = ["area__number", "position"]
+        indexes = [key_index("slug", "measure_slug_upper_idx")]
         constraints = [
             models.UniqueConstraint(fields=["area", "position"], name="measure_unique_position"),
         ]
