@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('missions', '0003_full_text'),
+        ('missions', '0004_natural_key_patterns'),
     ]
 
     operations = [

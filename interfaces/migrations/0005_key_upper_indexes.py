@@ -7,13 +7,13 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interfaces', '0004_key_upper_indexes'),
-        ('measures', '0002_full_text'),
+        ('interfaces', '0004_natural_key_patterns'),
+        ('missions', '0005_key_upper_indexes'),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='measure',
-            index=models.Index(django.db.models.functions.text.Upper('slug'), name='measure_slug_upper_idx'),
+            model_name='finding',
+            index=models.Index(django.db.models.functions.text.Upper('slug'), name='finding_slug_upper_idx'),
         ),
     ]

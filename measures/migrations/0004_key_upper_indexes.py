@@ -7,13 +7,13 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interfaces', '0003_full_text'),
-        ('missions', '0004_key_upper_indexes'),
+        ('interfaces', '0005_key_upper_indexes'),
+        ('measures', '0003_natural_key_patterns'),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(django.db.models.functions.text.Upper('slug'), name='finding_slug_upper_idx'),
+            model_name='measure',
+            index=models.Index(django.db.models.functions.text.Upper('slug'), name='measure_slug_upper_idx'),
         ),
     ]
