@@ -55,6 +55,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Under /api/, every error answer (even one no DRF view made) is an RFC 9457 problem.
+    "ocpo.problems.ProblemMiddleware",
+    # NUL in the URL (PostgreSQL cannot hold it) and chunked bodies: refused up front.
+    "ocpo.request_guard.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cache-Control for proxies and CDNs: public for anonymous reads, private otherwise.
     "ocpo.cache_headers.CacheControlMiddleware",
@@ -189,15 +193,25 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"
     ],
+    # Token first: its WWW-Authenticate makes a missing or bad credential a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "ocpo.problems.ContentNegotiation",
+    # Every error as an RFC 9457 problem (ocpo/problems.py, ocpo/exception_handler.py).
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+}
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "ocpo.exception_handler.ProblemHandler",
+    "EXCEPTION_FORMATTER_CLASS": "ocpo.exception_handler.ProblemFormatter",
+    # The same answer in development as in production; the traceback is still logged.
+    "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
 }
 
 SPECTACULAR_SETTINGS = {
