@@ -72,7 +72,7 @@ def test_root_lists_every_resource_and_the_docs(client):
     body = response.json()
     for prefix, _, _ in router.registry:
         assert body[prefix] == f"http://testserver/api/v1/{prefix}/"
-    assert {"schema", "docs", "redoc"} <= set(body)
+    assert {"schema", "docs"} <= set(body)
     assert response[DATA_VERSION_HEADER]
 
 
