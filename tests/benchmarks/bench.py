@@ -50,10 +50,11 @@ PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:543
 CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/1")
 
 # Settings the bench overrides in ocpo's production configuration, recorded in the report.
-# The rate limit stays on (its Redis counting is part of every API answer's cost) but at a
-# rate one load generator on one address cannot reach.
+# The rate limits (API and pages) stay on, as their Redis counting is part of every
+# answer's cost, but at a rate one load generator on one address cannot reach.
 OVERRIDES = {
     "OCPO_API_ANON_RATE": "1000000/minute",
+    "OCPO_PAGE_ANON_RATE": "1000000/minute",
     "SECURE_SSL_REDIRECT": "false",  # loopback has no TLS proxy in front
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "CONN_MAX_AGE": "60",
