@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 
 # Search lives in ocpo.search; the apps import it from here, the base of the stack.
-from ocpo.search import SEARCH_MAX_LENGTH, SearchableQuerySet, search_terms  # noqa: F401
+from ocpo.search import SEARCH_MAX_LENGTH, SearchableQuerySet  # noqa: F401
 
 
 class Source(models.TextChoices):

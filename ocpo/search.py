@@ -119,11 +119,6 @@ def fold(text):
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def search_terms(q):
-    """The words of a query, bounded: what pages highlight."""
-    return re.findall(r"\w+", (q or "")[:SEARCH_MAX_LENGTH])[:MAX_TERMS]
-
-
 def spelling_variants(word):
     """The word and its other spelling, if it is one of SPELLINGS ("organised" -> "organized")."""
     variants = [word]
@@ -258,6 +253,51 @@ class SearchableQuerySet(models.QuerySet):
         if postgres:
             return model._default_manager.alias(_sv=stored_vector()).filter(_sv=query).values("pk")
         return fts5_rowids(model, query)
+
+
+# --- highlighting what matched ------------------------------------------------------------
+
+HIGHLIGHT_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "es", "ed", "s")
+
+
+def _prefix(word):
+    """A crude stem for highlighting: "diamonds" marks "diamond" and "diamonds" alike."""
+    for suffix in HIGHLIGHT_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def mark_matches(escaped, q):
+    """``escaped`` (HTML-escaped text) with the words the query matched in ``<mark>``.
+
+    Matching is on the folded text, so "cote" marks "Côte" and "organised" marks
+    "organized", as the engines matched them; a character never lands inside an entity
+    such as ``&amp;``, whose letters follow ``&``.
+    """
+    prefixes = {
+        _prefix(word)
+        for alternatives in query_tokens(q)
+        for variant in alternatives
+        for word in re.findall(r"[^\W_]+", variant)
+        if len(word) > 1
+    }
+    if not prefixes:
+        return escaped
+    folded, origin = [], []
+    for i, char in enumerate(escaped):
+        for piece in fold(char) or " ":
+            folded.append(piece)
+            origin.append(i)
+    alternatives = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
+    pattern = re.compile(r"(?<![&#\w])(?:" + alternatives + r")\w*")
+    out, last = [], 0
+    for match in pattern.finditer("".join(folded)):
+        start, end = origin[match.start()], origin[match.end() - 1] + 1
+        out += [escaped[last:start], "<mark>", escaped[start:end], "</mark>"]
+        last = end
+    out.append(escaped[last:])
+    return "".join(out)
 
 
 # --- the indexes, made by the apps' "full_text" migrations -------------------------------

@@ -309,3 +309,15 @@ def test_generated_scale_data_is_searchable_and_in_the_vocabulary(kb):
     word = max(words_of(finding.summary), key=len)
     assert SearchWord.objects.filter(word=word).exists()
     assert finding in Finding.objects.search(word)
+
+
+def test_highlighting_marks_what_the_engines_matched():
+    from ocpo.templatetags.portal import highlight
+
+    marked = highlight(
+        "Côte d'Ivoire: organized crime & diamond <b>", "cote d'ivoire organised diamonds"
+    )
+    assert marked == (
+        "<mark>Côte</mark> d&#x27;<mark>Ivoire</mark>: <mark>organized</mark> crime &amp; "
+        "<mark>diamond</mark> &lt;b&gt;"
+    )
