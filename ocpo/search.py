@@ -18,7 +18,7 @@ the vocabulary of the indexed text.
 import difflib
 import re
 import unicodedata
-from functools import reduce
+from functools import lru_cache, reduce
 from operator import and_, or_
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
@@ -268,13 +268,8 @@ def _prefix(word):
     return word
 
 
-def mark_matches(escaped, q):
-    """``escaped`` (HTML-escaped text) with the words the query matched in ``<mark>``.
-
-    Matching is on the folded text, so "cote" marks "Côte" and "organised" marks
-    "organized", as the engines matched them; a character never lands inside an entity
-    such as ``&amp;``, whose letters follow ``&``.
-    """
+@lru_cache(maxsize=256)
+def _highlight_pattern(q):
     prefixes = {
         _prefix(word)
         for alternatives in query_tokens(q)
@@ -283,17 +278,38 @@ def mark_matches(escaped, q):
         if len(word) > 1
     }
     if not prefixes:
-        return escaped
-    folded, origin = [], []
-    for i, char in enumerate(escaped):
-        for piece in fold(char) or " ":
-            folded.append(piece)
-            origin.append(i)
+        return None
     alternatives = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
-    pattern = re.compile(r"(?<![&#\w])(?:" + alternatives + r")\w*")
+    return re.compile(r"(?<![&#\w])(?:" + alternatives + r")\w*")
+
+
+def _fold_char(char):
+    if char.isascii():
+        return char.lower()
+    decomposed = unicodedata.normalize("NFKD", char)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold() or " "
+
+
+def mark_matches(escaped, q):
+    """``escaped`` (HTML-escaped text) with the words the query matched in ``<mark>``.
+
+    Matching is on the folded text, so "cote" marks "Côte" and "organised" marks
+    "organized", as the engines matched them; a match never starts inside an entity
+    such as ``&amp;``, whose letters follow ``&``.
+    """
+    pattern = _highlight_pattern(str(q or "")[:SEARCH_MAX_LENGTH])
+    if pattern is None:
+        return escaped
+    if escaped.isascii():
+        folded, origin = escaped.lower(), None
+    else:
+        pieces = [(i, piece) for i, char in enumerate(escaped) for piece in _fold_char(char)]
+        folded, origin = "".join(p for _, p in pieces), [i for i, _ in pieces]
     out, last = [], 0
-    for match in pattern.finditer("".join(folded)):
-        start, end = origin[match.start()], origin[match.end() - 1] + 1
+    for match in pattern.finditer(folded):
+        start, end = match.start(), match.end()
+        if origin is not None:
+            start, end = origin[start], origin[end - 1] + 1
         out += [escaped[last:start], "<mark>", escaped[start:end], "</mark>"]
         last = end
     out.append(escaped[last:])
