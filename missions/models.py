@@ -6,7 +6,16 @@ that fixtures and URLs use instead of numeric ids.
 
 from django.db import models
 from django.db.models import Count, Prefetch, Q
-from django.urls import reverse
+
+from ocpo.keys import (
+    ACRONYM,
+    ISO3,
+    SLUG,
+    record_url,
+    validate_acronym,
+    validate_iso3,
+    validate_slug_key,
+)
 
 # Search lives in ocpo.search; the apps import it from here, the base of the stack.
 from ocpo.search import SEARCH_MAX_LENGTH, SearchableQuerySet  # noqa: F401
@@ -164,6 +173,7 @@ class Country(models.Model):
         max_length=3,
         unique=True,
         help_text="Upper-case ISO 3166-1 alpha-3 code; XKX for Kosovo.",
+        validators=[validate_iso3],
     )
     name = models.CharField(max_length=100, unique=True)
     region = models.CharField(max_length=60, db_index=True)
@@ -174,16 +184,14 @@ class Country(models.Model):
         ordering = ["name"]
         verbose_name_plural = "countries"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(iso3__regex=r"^[A-Z]{3}$"), name="country_iso3_upper"
-            ),
+            ISO3.constraint("iso3", "country_iso3_upper"),
         ]
 
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("missions:country_detail", kwargs={"iso3": self.iso3})
+        return record_url("missions:country_detail", iso3=self.iso3)
 
     def natural_key(self):
         return (self.iso3,)
@@ -239,7 +247,7 @@ class Document(SourcedModel):
     (for example a symbol the paper does not give).
     """
 
-    slug = models.SlugField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, validators=[validate_slug_key])
     kind = models.CharField(max_length=24, choices=DocumentKind.choices, db_index=True)
     symbol = models.CharField(
         max_length=40,
@@ -267,6 +275,7 @@ class Document(SourcedModel):
         # NULL dates first on every database, so listings and exports agree everywhere.
         ordering = ["year", models.F("date").asc(nulls_first=True), "slug"]
         constraints = [
+            SLUG.constraint("slug", "document_slug_key"),
             *SourcedModel.provenance_constraints("document"),
             models.CheckConstraint(
                 condition=Q(kind__in=DocumentKind.values), name="document_kind_valid"
@@ -284,7 +293,7 @@ class Document(SourcedModel):
         return f"{self.symbol} ({self.title})" if self.symbol else self.title
 
     def get_absolute_url(self):
-        return reverse("missions:document_detail", kwargs={"slug": self.slug})
+        return record_url("missions:document_detail", slug=self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -365,7 +374,7 @@ class Mission(SourcedModel):
     by the editors; ``editorial_note`` says which.
     """
 
-    acronym = models.CharField(max_length=20, unique=True)
+    acronym = models.CharField(max_length=20, unique=True, validators=[validate_acronym])
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=8, choices=MissionKind.choices, db_index=True)
     lead_organization = models.CharField(
@@ -391,6 +400,7 @@ class Mission(SourcedModel):
         ordering = ["acronym"]
         indexes = [models.Index(fields=["start_date", "end_date"], name="mission_dates_idx")]
         constraints = [
+            ACRONYM.constraint("acronym", "mission_acronym_key"),
             *SourcedModel.provenance_constraints("mission"),
             models.CheckConstraint(
                 condition=Q(kind__in=MissionKind.values), name="mission_kind_valid"
@@ -407,7 +417,7 @@ class Mission(SourcedModel):
         return self.acronym
 
     def get_absolute_url(self):
-        return reverse("missions:mission_detail", kwargs={"acronym": self.acronym})
+        return record_url("missions:mission_detail", acronym=self.acronym)
 
     def natural_key(self):
         return (self.acronym,)

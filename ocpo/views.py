@@ -7,6 +7,7 @@ from interfaces.models import Interface
 from missions.models import SEARCH_MAX_LENGTH
 
 from . import selectors
+from .datastate import memoized
 from .middleware import cache_params
 from .search import clean_query
 
@@ -19,9 +20,14 @@ def home(request):
         request,
         "home.html",
         {
-            "interfaces": Interface.objects.with_counts(),
-            "matrix": selectors.interface_mission_matrix(),
-            "totals": selectors.totals(),
+            "interfaces": memoized(
+                "interface-counts", lambda: list(Interface.objects.with_counts())
+            ),
+            "matrix": memoized("interface-mission-matrix", selectors.interface_mission_matrix),
+            "country_matrix": memoized(
+                "interface-country-matrix", selectors.interface_country_matrix
+            ),
+            "totals": memoized("totals", selectors.totals),
         },
     )
 
@@ -32,8 +38,13 @@ def matrix(request):
         request,
         "matrix.html",
         {
-            "interface_matrix": selectors.interface_mission_matrix(),
-            "area_matrix": selectors.area_mission_matrix(),
+            "interface_matrix": memoized(
+                "interface-mission-matrix", selectors.interface_mission_matrix
+            ),
+            "country_matrix": memoized(
+                "interface-country-matrix", selectors.interface_country_matrix
+            ),
+            "area_matrix": memoized("area-mission-matrix", selectors.area_mission_matrix),
         },
     )
 
@@ -45,13 +56,14 @@ def compare(request):
     named = ",".join(request.GET.getlist("missions"))
     acronyms = list(dict.fromkeys(a.strip() for a in named.split(",") if a.strip()))
     comparison = selectors.compare_missions(acronyms[:COMPARE_MAX_MISSIONS])
-    choices, more_missions = selectors.compare_choices(acronyms)
+    selected = [m.acronym for m in comparison["missions"]]
+    choices, more_missions = selectors.compare_choices(selected)
     return render(
         request,
         "compare.html",
         {
             "comparison": comparison,
-            "selected": acronyms,
+            "selected": selected,
             "choices": choices,
             "more_missions": more_missions,
             "too_many": len(acronyms) > COMPARE_MAX_MISSIONS,

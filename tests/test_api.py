@@ -228,7 +228,9 @@ def test_hostile_values_never_fail_the_server(pair, basename, viewset):
     for name in names:
         for value in HOSTILE:
             response = client.get(url, {name: value})
-            assert response.status_code in (200, 400), (name, value, response.status_code)
+            # A large offset is past the end: 404, saying how many records there are.
+            expected = (200, 400, 404) if name == "offset" else (200, 400)
+            assert response.status_code in expected, (name, value, response.status_code)
     for value in HOSTILE:
         detail = reverse(f"api:{basename}-detail", args=[value.strip() or "x"])
         assert client.get(detail).status_code == 404, value
