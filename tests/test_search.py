@@ -229,8 +229,9 @@ def test_hostile_queries_are_only_words(kb, client):
         "'; DROP TABLE x; --",
         "^",
     ]:
-        assert client.get(reverse("search"), {"q": q}).status_code == 200
-        assert Document.objects.search(q).count() >= 0
+        # A NUL byte may be refused before the view (400); nothing reaches an engine as syntax.
+        assert client.get(reverse("search"), {"q": q}).status_code in {200, 400}
+        list(Finding.objects.search(q)[:5])  # raises if the engine saw operators
 
 
 # --- the engines' own indexes -----------------------------------------------------------
