@@ -12,6 +12,7 @@ from missions.models import (
     SourcedModel,
     prefetch_joined,
 )
+from sources.models import SourcedLink
 
 
 class IllicitActivityQuerySet(SearchableQuerySet):
@@ -205,11 +206,22 @@ class Finding(SourcedModel):
     actors = models.CharField(
         max_length=300, blank=True, help_text="Armed groups, elites or networks the case names."
     )
-    missions = models.ManyToManyField(Mission, blank=True, related_name="findings")
-    countries = models.ManyToManyField(Country, blank=True, related_name="findings")
-    documents = models.ManyToManyField(Document, blank=True, related_name="findings")
+    # Each link carries its basis (the paper's statement or the editors' inference).
+    missions = models.ManyToManyField(
+        Mission, blank=True, related_name="findings", through="FindingMission"
+    )
+    countries = models.ManyToManyField(
+        Country, blank=True, related_name="findings", through="FindingCountry"
+    )
+    documents = models.ManyToManyField(
+        Document, blank=True, related_name="findings", through="FindingDocument"
+    )
     activities = models.ManyToManyField(
-        IllicitActivity, blank=True, related_name="findings", verbose_name="illicit activities"
+        IllicitActivity,
+        blank=True,
+        related_name="findings",
+        verbose_name="illicit activities",
+        through="FindingActivity",
     )
 
     objects = FindingQuerySet.as_manager()
@@ -278,3 +290,61 @@ class Question(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+
+class FindingMission(SourcedLink):
+    """A finding's link to a mission, with its basis (the paper's statement or the editors')."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="mission_links")
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="finding_links")
+
+    owner_field, target_field, target_key = "finding", "mission", "acronym"
+
+    class Meta:
+        ordering = ["finding", "mission__acronym"]
+        constraints = SourcedLink.link_constraints("finding_mission", "finding", "mission")
+
+
+class FindingCountry(SourcedLink):
+    """A finding's link to a country, with its basis."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="country_links")
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="finding_links")
+
+    owner_field, target_field, target_key = "finding", "country", "iso3"
+
+    class Meta:
+        ordering = ["finding", "country__name"]
+        verbose_name_plural = "finding countries"
+        constraints = SourcedLink.link_constraints("finding_country", "finding", "country")
+
+
+class FindingDocument(SourcedLink):
+    """A finding's link to a document it cites, with its basis."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="document_links")
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="finding_links"
+    )
+
+    owner_field, target_field, target_key = "finding", "document", "slug"
+
+    class Meta:
+        ordering = ["finding", "document__year", "document__slug"]
+        constraints = SourcedLink.link_constraints("finding_document", "finding", "document")
+
+
+class FindingActivity(SourcedLink):
+    """A finding's link to an illicit activity it names, with its basis."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="activity_links")
+    activity = models.ForeignKey(
+        IllicitActivity, on_delete=models.CASCADE, related_name="finding_links"
+    )
+
+    owner_field, target_field, target_key = "finding", "activity", "slug"
+
+    class Meta:
+        ordering = ["finding", "activity__name"]
+        verbose_name_plural = "finding activities"
+        constraints = SourcedLink.link_constraints("finding_activity", "finding", "activity")

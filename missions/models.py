@@ -11,6 +11,8 @@ from django.db import connections, models
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 
+from sources.models import SourcedLink
+
 SEARCH_MAX_LENGTH = 200
 
 
@@ -326,8 +328,13 @@ class Document(SourcedModel):
         max_length=200, blank=True, help_text="Journal, publisher or series, with pages."
     )
     description = models.TextField(blank=True, help_text="What the paper takes from it.")
-    countries = models.ManyToManyField(Country, blank=True, related_name="documents")
-    missions = models.ManyToManyField("Mission", blank=True, related_name="documents")
+    # Each link carries its basis (the paper's statement or the editors' inference).
+    countries = models.ManyToManyField(
+        Country, blank=True, related_name="documents", through="DocumentCountry"
+    )
+    missions = models.ManyToManyField(
+        "Mission", blank=True, related_name="documents", through="DocumentMission"
+    )
 
     objects = DocumentQuerySet.as_manager()
 
@@ -483,3 +490,30 @@ class Mission(SourcedModel):
     @property
     def is_active(self):
         return self.start_date is not None and self.end_date is None
+
+
+class DocumentCountry(SourcedLink):
+    """A document's link to a country it concerns, with its basis."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="country_links")
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="document_links")
+
+    owner_field, target_field, target_key = "document", "country", "iso3"
+
+    class Meta:
+        ordering = ["document", "country__name"]
+        verbose_name_plural = "document countries"
+        constraints = SourcedLink.link_constraints("document_country", "document", "country")
+
+
+class DocumentMission(SourcedLink):
+    """A document's link to a mission it concerns, with its basis."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="mission_links")
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="document_links")
+
+    owner_field, target_field, target_key = "document", "mission", "acronym"
+
+    class Meta:
+        ordering = ["document", "mission__acronym"]
+        constraints = SourcedLink.link_constraints("document_mission", "document", "mission")

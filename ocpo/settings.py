@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "reversion",
     "axes",
     "ocpo",
+    "sources",
     "missions",
     "interfaces",
     "measures",
