@@ -4,7 +4,7 @@ from django.contrib import admin
 from reversion.admin import VersionAdmin
 
 from missions.admin import PROVENANCE_FIELDSET
-from sources.admin import link_inline
+from sources.admin import link_inline, register_links
 
 from .models import (
     Finding,
@@ -87,3 +87,6 @@ class QuestionAdmin(VersionAdmin):
     list_filter = ("interfaces",)
     search_fields = ("text",)
     autocomplete_fields = ("interfaces",)
+
+
+register_links(FindingMission, FindingCountry, FindingDocument, FindingActivity)

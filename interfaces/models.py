@@ -10,9 +10,10 @@ from missions.models import (
     Mission,
     SearchableQuerySet,
     SourcedModel,
+    finding_links,
     prefetch_joined,
 )
-from sources.models import SourcedLink
+from sources.models import SourcedLink, links_with_reasons
 
 
 class IllicitActivityQuerySet(SearchableQuerySet):
@@ -170,20 +171,30 @@ class FindingQuerySet(SearchableQuerySet):
 
     def for_api_list(self):
         return self.select_related("interface").prefetch_related(
-            "missions", "countries", "documents", "activities"
+            "missions",
+            "countries",
+            "documents",
+            "activities",
+            *finding_links(self.model, prefix="")[1:],
         )
 
     def for_api_detail(self):
         return self.for_api_list()
 
     def for_list(self):
+        """Findings with their interface and link rows (each with its basis and target)."""
         return self.select_related("interface").prefetch_related(
-            "missions", "countries", "documents", "activities"
+            *finding_links(self.model, prefix="")[1:]
         )
 
-    def counts_by_interface_and_mission(self, missions):
-        """``{(interface_id, mission_id): findings}`` for ``missions``, in one aggregate query."""
-        links = Finding.missions.through.objects.filter(finding__in=self, mission__in=missions)
+    def counts_by_interface_and_mission(self, missions, basis=None):
+        """``{(interface_id, mission_id): findings}`` for ``missions``, in one aggregate query.
+
+        ``basis="paper"`` counts only the links the paper states.
+        """
+        links = FindingMission.objects.filter(finding__in=self, mission__in=missions)
+        if basis is not None:
+            links = links.filter(basis=basis)
         rows = links.values_list("finding__interface_id", "mission_id").annotate(n=Count("finding"))
         return {(interface_id, mission_id): n for interface_id, mission_id, n in rows}
 
@@ -241,10 +252,16 @@ class Finding(SourcedModel):
         return (self.slug,)
 
     @property
+    def links_with_reasons(self):
+        return links_with_reasons(
+            self, ("mission_links", "country_links", "document_links", "activity_links")
+        )
+
+    @property
     def case_label(self):
         """Where the case was seen: its missions, else its countries (uses prefetched links)."""
-        missions = [m.acronym for m in self.missions.all()]
-        countries = [c.name for c in self.countries.all()]
+        missions = [link.mission.acronym for link in self.mission_links.all()]
+        countries = [link.country.name for link in self.country_links.all()]
         if missions:
             return ", ".join(missions) + (f" ({', '.join(countries)})" if countries else "")
         return ", ".join(countries) or "General"
@@ -323,9 +340,7 @@ class FindingDocument(SourcedLink):
     """A finding's link to a document it cites, with its basis."""
 
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="document_links")
-    document = models.ForeignKey(
-        Document, on_delete=models.CASCADE, related_name="finding_links"
-    )
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="finding_links")
 
     owner_field, target_field, target_key = "finding", "document", "slug"
 

@@ -207,9 +207,7 @@ class MeasureApplication(SourcedModel):
                 for constraint in (
                     models.CheckConstraint(
                         condition=Q(**{f"{place}__isnull": True, f"{place}_basis": ""})
-                        | Q(
-                            **{f"{place}__isnull": False, f"{place}_basis__in": LinkBasis.values}
-                        ),
+                        | Q(**{f"{place}__isnull": False, f"{place}_basis__in": LinkBasis.values}),
                         name=f"application_{place}_basis",
                     ),
                     models.CheckConstraint(

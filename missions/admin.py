@@ -3,7 +3,7 @@
 from django.contrib import admin
 from reversion.admin import VersionAdmin
 
-from sources.admin import link_inline
+from sources.admin import link_inline, register_links
 
 from .models import Country, Document, DocumentCountry, DocumentMission, Mission
 
@@ -54,3 +54,6 @@ class DocumentAdmin(VersionAdmin):
         PROVENANCE_FIELDSET,
     )
     inlines = [link_inline(DocumentCountry, "country"), link_inline(DocumentMission, "mission")]
+
+
+register_links(DocumentCountry, DocumentMission)

@@ -11,7 +11,7 @@ from django.db import connections, models
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 
-from sources.models import SourcedLink
+from sources.models import SourcedLink, links_with_reasons
 
 SEARCH_MAX_LENGTH = 200
 
@@ -167,14 +167,27 @@ class SourcedModel(models.Model):
         ]
 
 
-# What a page showing findings prefetches through a record's ``findings`` relation.
-FINDING_LINKS = (
-    "findings__interface",
-    "findings__missions",
-    "findings__countries",
-    "findings__documents",
-    "findings__activities",
-)
+def prefetch_links(model, path, target):
+    """Prefetch the link rows at ``path`` from ``model`` with their ``target``, in one query.
+
+    The link model is read from the relations, so an app prefetches the links of the apps
+    above it (a mission's findings' links) without importing them.
+    """
+    related = model
+    for name in path.split("__"):
+        related = related._meta.get_field(name).related_model
+    return Prefetch(path, queryset=related._default_manager.select_related(target))
+
+
+def finding_links(model, prefix="findings__"):
+    """What a page showing findings prefetches: their interface and link rows with targets."""
+    return (
+        f"{prefix}interface",
+        prefetch_links(model, f"{prefix}mission_links", "mission"),
+        prefetch_links(model, f"{prefix}country_links", "country"),
+        prefetch_links(model, f"{prefix}document_links", "document"),
+        prefetch_links(model, f"{prefix}activity_links", "activity"),
+    )
 
 
 def prefetch_joined(model, name, *joins):
@@ -219,7 +232,7 @@ class CountryQuerySet(SearchableQuerySet):
         """Everything the country page shows, prefetched (reverse relations by name)."""
         return self.prefetch_related(
             "missions",
-            *FINDING_LINKS,
+            *finding_links(self.model),
             "applications__measure__area",
             "applications__mission",
             "documents",
@@ -279,22 +292,30 @@ class DocumentQuerySet(SearchableQuerySet):
     def for_api_list(self):
         """Documents with their countries, missions and the interfaces of findings citing them."""
         return self.prefetch_related(
-            "countries", "missions", prefetch_joined(self.model, "findings", "interface")
+            "countries",
+            "missions",
+            prefetch_joined(self.model, "findings", "interface"),
+            *self.link_rows(),
+        )
+
+    def link_rows(self):
+        return (
+            prefetch_links(self.model, "country_links", "country"),
+            prefetch_links(self.model, "mission_links", "mission"),
         )
 
     def for_api_detail(self):
         return self.for_api_list().prefetch_related("established_missions")
 
     def for_list(self):
-        return self.prefetch_related("countries", "missions")
+        return self.prefetch_related(*self.link_rows())
 
     def for_detail(self):
         """A document with everything that cites it or that it concerns."""
         return self.prefetch_related(
-            *FINDING_LINKS,
+            *finding_links(self.model),
             "established_missions",
-            "missions",
-            "countries",
+            *self.link_rows(),
         )
 
     def per_year(self):
@@ -365,6 +386,10 @@ class Document(SourcedModel):
         return (self.slug,)
 
     @property
+    def links_with_reasons(self):
+        return links_with_reasons(self, ("mission_links", "country_links"))
+
+    @property
     def citation(self):
         """A short citation: symbol and date for UN documents, author and year otherwise."""
         if self.symbol:
@@ -417,7 +442,7 @@ class MissionQuerySet(SearchableQuerySet):
         """
         return self.select_related("establishing_document").prefetch_related(
             "countries",
-            *FINDING_LINKS,
+            *finding_links(self.model),
             "applications__measure__area",
             "applications__country",
             "documents",

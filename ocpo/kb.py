@@ -414,7 +414,9 @@ class _Loader:
                 if new:
                     through.objects.bulk_create(new)
         except DatabaseError as error:
-            raise KnowledgeBaseError(f"{where}: {field.name}: rejected by the database: {error}")
+            raise KnowledgeBaseError(
+                f"{where}: {field.name}: rejected by the database: {error}"
+            ) from None
 
     def natural_key(self, where, spec, record):
         key = []

@@ -1,6 +1,6 @@
 """Queries that span the apps, for the cross-app pages (home, matrix, compare, search)."""
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from interfaces.models import Finding, Interface
@@ -12,13 +12,13 @@ from missions.models import Country, Document, Mission
 MATRIX_MAX_MISSIONS = 30
 
 
-def _columns(evidence):
-    """The missions with the most ``evidence`` (a relation to count), by acronym; and the
-    number of missions left out."""
+def _columns(evidence, only=None):
+    """The missions with the most ``evidence`` (a relation to count, limited by the
+    condition ``only``), by acronym; and the number of missions left out."""
     total = Mission.objects.count()
     top = (
         Mission.objects.only("pk", "acronym", "name")
-        .annotate(evidence=Count(evidence))
+        .annotate(evidence=Count(evidence, filter=only))
         .order_by("-evidence", "acronym")[:MATRIX_MAX_MISSIONS]
     )
     columns = sorted(top, key=lambda mission: mission.acronym)
@@ -42,29 +42,46 @@ def _matrix(rows, columns, counts, url, row_key):
     }
 
 
-def interface_mission_matrix():
-    """Interfaces x missions, each cell the number of findings: three queries at any size."""
+def interface_mission_matrix(basis=None):
+    """Interfaces x missions, each cell the number of findings: three queries at any size.
+
+    With ``basis="paper"`` a finding counts for a mission only where the paper states the
+    link (the editors' inferences are left out), and the cells link to lists so limited.
+    """
     findings = reverse("interfaces:finding_list")
-    columns, left_out = _columns("findings")
+    paper = basis == "paper"
+    only = Q(finding_links__basis="paper", finding_links__finding__source="paper")
+    columns, left_out = _columns("finding_links", only if paper else None)
+    queryset = Finding.objects.filter(source="paper") if paper else Finding.objects.all()
+    suffix = "&basis=paper" if paper else ""
     matrix = _matrix(
         list(Interface.objects.all()),
         columns,
-        Finding.objects.counts_by_interface_and_mission(columns),
-        lambda i, m: f"{findings}?interface={i.slug}&mission={m.acronym}",
+        queryset.counts_by_interface_and_mission(columns, basis=basis),
+        lambda i, m: f"{findings}?interface={i.slug}&mission={m.acronym}{suffix}",
         "interface",
     )
     return {**matrix, "left_out": left_out}
 
 
-def area_mission_matrix():
-    """Annex areas x missions, each cell the number of examples (applications)."""
+def area_mission_matrix(basis=None):
+    """Annex areas x missions, each cell the number of examples (applications).
+
+    With ``basis="paper"`` an example counts for a mission only where the Annex names it.
+    """
     measures = reverse("measures:measure_list")
-    columns, left_out = _columns("applications")
+    paper = basis == "paper"
+    only = Q(applications__mission_basis="paper", applications__source="paper")
+    columns, left_out = _columns("applications", only if paper else None)
+    queryset = MeasureApplication.objects.all()
+    if paper:
+        queryset = queryset.filter(mission_basis="paper", source="paper")
+    suffix = "&basis=paper" if paper else ""
     matrix = _matrix(
         list(ActivityArea.objects.all()),
         columns,
-        MeasureApplication.objects.counts_by_area_and_mission(columns),
-        lambda a, m: f"{measures}?area={a.slug}&mission={m.acronym}",
+        queryset.counts_by_area_and_mission(columns),
+        lambda a, m: f"{measures}?area={a.slug}&mission={m.acronym}{suffix}",
         "area",
     )
     return {**matrix, "left_out": left_out}

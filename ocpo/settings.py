@@ -186,6 +186,7 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "missions.models.DocumentKind",
         "MissionKindEnum": "missions.models.MissionKind",
         "PoliceFunctionKindEnum": "measures.models.PoliceFunctionKind",
+        "LinkBasisEnum": "sources.models.LinkBasis",
     },
 }
 

@@ -1,5 +1,6 @@
 """The cross-app pages: home, search, matrix and compare. They call the apps' querysets."""
 
+from django import forms
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -26,14 +27,31 @@ def home(request):
     )
 
 
+class BasisForm(forms.Form):
+    """``?basis=paper`` on the cross-app pages: count only what the paper states."""
+
+    basis = forms.ChoiceField(
+        choices=[
+            ("", "Everything, the editors' inferences too"),
+            ("paper", "Only what the paper states"),
+        ],
+        required=False,
+        label="Basis",
+    )
+
+
 @require_safe
 def matrix(request):
+    form = BasisForm(request.GET)
+    basis = form.cleaned_data["basis"] if form.is_valid() else ""
     return render(
         request,
         "matrix.html",
         {
-            "interface_matrix": selectors.interface_mission_matrix(),
-            "area_matrix": selectors.area_mission_matrix(),
+            "basis_form": form,
+            "basis": basis,
+            "interface_matrix": selectors.interface_mission_matrix(basis or None),
+            "area_matrix": selectors.area_mission_matrix(basis or None),
         },
     )
 

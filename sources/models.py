@@ -34,6 +34,16 @@ class SourcedLinkQuerySet(models.QuerySet):
         return self.filter(basis=LinkBasis.PAPER)
 
 
+def links_with_reasons(obj, accessors):
+    """``[(label, link row)]`` for ``obj``'s links that give a reason, from prefetched rows."""
+    return [
+        (str(getattr(row, row.target_field)), row)
+        for accessor in accessors
+        for row in getattr(obj, accessor).all()
+        if row.reason
+    ]
+
+
 class SourcedLink(models.Model):
     """A link between two records with its basis; the concrete through models subclass it.
 

@@ -15,6 +15,7 @@ AREA = Case(
     filters={
         "mission": ("UNMIL", "EULEX"),
         "interface": ("oc-fuels-conflict", "oc-undermines-security"),
+        "basis": (None, None),
     },
     ordering="number",
     search="border",
@@ -30,6 +31,7 @@ MEASURE = Case(
         "mission": ("UNMIL", "EULEX"),
         "country": ("LBR", "XKX"),
         "interface": ("oc-fuels-conflict", "oc-undermines-security"),
+        "basis": (None, None),
     },
     extra=[("interface", "1", "a")],
     ordering="name",
@@ -52,6 +54,7 @@ APPLICATION = Case(
         "area": ("border-control", "justice"),
         "mission": ("UNMIL", "EULEX"),
         "country": ("LBR", "XKX"),
+        "basis": (None, None),
     },
     ordering="id",
     search="Monrovia",

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ocpo.lint import lint
+from ocpo.lint import lint, lint_files
 
 
 class Command(BaseCommand):
@@ -17,13 +17,19 @@ class Command(BaseCommand):
             default=settings.KB_PAPER_PATH,
             help="The paper's text, to check quotations verbatim (skipped if absent).",
         )
+        parser.add_argument(
+            "--dir",
+            default=None,
+            help="The fixture files whose links are checked (default: the bundled ones).",
+        )
 
-    def handle(self, *args, paper=None, **options):
+    def handle(self, *args, paper=None, dir=None, **options):
         paper_path = Path(paper) if paper else None
         paper_text = (
             paper_path.read_text(encoding="utf-8") if paper_path and paper_path.exists() else None
         )
         report = lint(paper_text)
+        report.errors[:0] = lint_files(Path(dir) if dir else settings.KB_FIXTURES_DIR)
         width = max(len(name) for name in report.counts)
         self.stdout.write(f"{'file':<{width}}  records")
         for name, count in report.counts.items():
