@@ -5,10 +5,12 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench soak soak-short install install-test install-bench migrate load lint format check migrations-check schema-snapshot clean
+.PHONY: cluster cluster-stop cluster-soak cluster-soak-short run test bench soak soak-short install install-test install-bench migrate load lint format check migrations-check schema-snapshot clean
 
-## run: install, migrate, load the bundled knowledge base, serve on http://$(HOST):$(PORT)/
-run: install migrate load
+## run: install, migrate, load the bundled knowledge base into an empty database (an
+## editor's database is kept as it is), serve on http://$(HOST):$(PORT)/
+run: install migrate
+	$(BIN)/python manage.py load_kb --if-empty
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: install with the test extras and run the whole suite
@@ -50,7 +52,8 @@ install-test: $(VENV)/.installed-test
 migrate: install
 	$(BIN)/python manage.py migrate --verbosity 0
 
-load: install
+## load: fixtures/ -> database; refuses to overwrite edits not yet exported (fixtures/README.md)
+load: install migrate
 	$(BIN)/python manage.py load_kb
 
 lint: install-test
@@ -72,3 +75,18 @@ schema-snapshot: install
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+
+## cluster: the deployment on this machine: nginx, two gunicorn app servers, PostgreSQL primary
+## and replica, pgbouncer in front of each, Redis (all on loopback; data under var/cluster/)
+cluster: install-bench
+	$(BIN)/python deploy/cluster.py start
+
+cluster-stop:
+	$(BIN)/python deploy/cluster.py stop
+
+## cluster-soak: reads and an editor's writes while an app server, the replica and pgbouncer fail
+cluster-soak: cluster
+	$(BIN)/python tests/cluster/soak_failures.py
+
+cluster-soak-short: cluster
+	$(BIN)/python tests/cluster/soak_failures.py --short

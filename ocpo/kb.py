@@ -5,7 +5,14 @@ natural keys only (no numeric ids), so a diff of an edit shows only that edit; l
 upserts by natural key, so ids of unchanged records stay put and loading twice is a no-op.
 """
 
+import dataclasses
 import datetime
+import hashlib
+import json
+import os
+import re
+import stat
+import tempfile
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -18,6 +25,8 @@ from django.db import DatabaseError, models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 
 from sources.models import LinkBasis, SourcedLink
+
+from .models import SyncedRecord
 
 PROVENANCE_FIELDS = ("source", "paper_section", "footnotes", "editorial_note")
 # The apps whose models make up the knowledge base (editors' permissions, data state).
@@ -173,7 +182,22 @@ def _sort_value(obj, path):
     return (obj is not None, obj if obj is not None else 0)
 
 
+def _is_required(field):
+    """A field a record must give: no default, and blank not allowed."""
+    if field.many_to_many or getattr(field, "generated", False):
+        return False
+    return not field.blank and not field.has_default()
+
+
 # ---------------------------------------------------------------------------- export
+
+# The last line of every file. A file cut short (an interrupted export or copy) lacks it,
+# so a cut is caught even at a record boundary, where the rest still parses.
+END_OF_FILE = "# end of file"
+
+# Characters YAML reads as line breaks (and folds to spaces or newlines) unless they are
+# escaped: text holding one is written double-quoted, where each becomes an escape.
+_YAML_BREAKS = re.compile("[\r\x85\u2028\u2029]")
 
 
 class _Dumper(yaml.SafeDumper):
@@ -184,7 +208,12 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _represent_str(dumper, value):
-    style = "|" if "\n" in value else None
+    if _YAML_BREAKS.search(value):
+        style = '"'  # escapes them
+    elif "\n" in value:
+        style = "|"
+    else:
+        style = None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
@@ -228,47 +257,120 @@ def dump_records(records):
     )
 
 
+def file_text(records):
+    """A fixture file's whole text: the records, then the end-of-file line."""
+    return dump_records(records) + END_OF_FILE + "\n"
+
+
+def _export_queryset(spec):
+    fields = spec.fields
+    link_rows = [
+        through._meta.get_field(through.owner_field).remote_field.get_accessor_name()
+        for through in map(sourced_through, [f for f in fields if f.many_to_many])
+        if through is not None
+    ]
+    return spec.model.objects.select_related(
+        *[f.name for f in fields if f.many_to_one]
+    ).prefetch_related(*[f.name for f in fields if f.many_to_many], *link_rows)
+
+
+def _records_in_order(spec):
+    objects = sorted(
+        _export_queryset(spec),
+        key=lambda obj: [_sort_value(obj, path) for path in spec.order],
+    )
+    return [serialize(spec, obj) for obj in objects]
+
+
+def write_atomically(target, text):
+    """Write a temporary file beside ``target`` and rename it into place: a reader (or a
+    load) sees the old file or the new one, never half of one."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    """One file written by an export: how many records, and whether its bytes changed."""
+
+    path: str
+    records: int
+    changed: bool
+
+
 def export(directory=None):
-    """Write every model's records to its file; returns {path: record count}."""
+    """Write every model's records to its file (atomically, unchanged files untouched).
+
+    Exporting to the fixtures folder also records each record's state as synced, so a
+    later load knows the files hold the database's edits.
+    """
     directory = Path(directory or settings.KB_FIXTURES_DIR)
-    counts = {}
+    exported = []
     for spec in FILES:
-        fields = spec.fields
-        link_rows = [
-            through._meta.get_field(through.owner_field).remote_field.get_accessor_name()
-            for through in map(sourced_through, [f for f in fields if f.many_to_many])
-            if through is not None
-        ]
-        queryset = spec.model.objects.select_related(
-            *[f.name for f in fields if f.many_to_one]
-        ).prefetch_related(*[f.name for f in fields if f.many_to_many], *link_rows)
-        objects = sorted(
-            queryset,
-            key=lambda obj, spec=spec: [_sort_value(obj, path) for path in spec.order],
-        )
-        records = [serialize(spec, obj) for obj in objects]
-        target = directory / spec.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(dump_records(records), encoding="utf-8")
-        counts[spec.path] = len(records)
-    return counts
+        records = _records_in_order(spec)
+        text, target = file_text(records), directory / spec.path
+        changed = not target.exists() or target.read_bytes() != text.encode("utf-8")
+        if changed:
+            write_atomically(target, text)
+        exported.append(ExportedFile(spec.path, len(records), changed))
+    if is_fixtures_dir(directory):
+        remember_synced_state()
+    return exported
 
 
-# ------------------------------------------------------------------------------ load
+def is_fixtures_dir(directory):
+    """Whether ``directory`` is the editors' fixtures folder (not a backup or a copy)."""
+    return Path(directory).resolve() == Path(settings.KB_FIXTURES_DIR).resolve()
+
+
+# ------------------------------------------------------------------------------ read
 
 # libyaml's loader where PyYAML was built with it: ten times faster than the pure one.
 _YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def read_records(directory, spec):
-    """The records of one file, or a KnowledgeBaseError naming the file."""
+def read_text(directory, spec):
+    """A file's text, refused when missing, not UTF-8, empty or cut short."""
     path = Path(directory) / spec.path
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise KnowledgeBaseError(f"{spec.path}: file is missing") from None
     try:
-        records = yaml.load(text, Loader=_YamlLoader)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise KnowledgeBaseError(
+            f"{spec.path}: not UTF-8 text (byte {data[error.start]:#04x} on line {line}); "
+            "save the file as UTF-8"
+        ) from None
+    if not text.strip():
+        raise KnowledgeBaseError(f"{spec.path}: file is empty; restore it (git checkout)")
+    if text.rstrip("\n").rsplit("\n", 1)[-1] != END_OF_FILE:
+        raise KnowledgeBaseError(
+            f"{spec.path}: file is cut short: its last line is not {END_OF_FILE!r} (an "
+            "interrupted export or copy?). Restore it (git checkout); if it is complete, "
+            "add that line at its end"
+        )
+    return text
+
+
+def read_records(directory, spec):
+    """The records of one file, or a KnowledgeBaseError naming the file."""
+    try:
+        records = yaml.load(read_text(directory, spec), Loader=_YamlLoader)
     except yaml.YAMLError as error:
         raise KnowledgeBaseError(f"{spec.path}: not valid YAML: {error}") from None
     if records is None:
@@ -278,73 +380,314 @@ def read_records(directory, spec):
     return records
 
 
-class _Loader:
-    """Upserts the records of every file, then sets the many-to-many links.
+@dataclass(frozen=True)
+class FileRecord:
+    """One record as read from its file, its shape checked, with its natural key."""
 
-    Records are matched by natural key through one in-memory index per model, and
-    constraints are left to the database (which names them), so a load runs a few
-    queries per record rather than one per constraint.
+    spec: KbFile
+    index: int
+    data: dict
+    key: tuple
+
+    @property
+    def where(self):
+        return f"{self.spec.path}, record {self.index} ({', '.join(map(str, self.key))})"
+
+
+def _convert(where, field, value):
+    """A file's value as the field's Python value (a missing value as the field's empty)."""
+    if value is None:
+        if field.has_default():
+            return field.get_default()
+        return None if field.null else ("" if field.blank else None)
+    if isinstance(field, models.DateField) and not isinstance(value, datetime.date):
+        value = str(value)
+    try:
+        return field.to_python(value)
+    except ValidationError as error:
+        raise KnowledgeBaseError(f"{where}: {field.name}: {_describe(error)}") from None
+
+
+def _file_key(where, spec, record):
+    key = []
+    for name in spec.key:
+        field = spec.model._meta.get_field(name)
+        value = record[name]
+        key.append(value if field.many_to_one else _convert(where, field, value))
+    return tuple(key)
+
+
+def parse_record(spec, index, record):
+    """A FileRecord, or a KnowledgeBaseError naming the file, the record and what is wrong."""
+    where = f"{spec.path}, record {index}"
+    if not isinstance(record, dict):
+        raise KnowledgeBaseError(f"{where}: must be a mapping of field names to values")
+    missing_key = [name for name in spec.key if record.get(name) in (None, "")]
+    if missing_key:
+        raise KnowledgeBaseError(f"{where}: missing natural key field(s) {missing_key}")
+    entry = FileRecord(spec, index, record, _file_key(where, spec, record))
+    unknown = sorted(set(record) - {field.name for field in spec.fields})
+    if unknown:
+        raise KnowledgeBaseError(f"{entry.where}: unknown field(s) {unknown}")
+    # A missing field means "the default", so a required one missing is an error, never
+    # a blanking of what the database holds.
+    missing = [f.name for f in spec.fields if _is_required(f) and record.get(f.name) in (None, "")]
+    if missing:
+        raise KnowledgeBaseError(f"{entry.where}: missing required field(s): {', '.join(missing)}")
+    for field in spec.fields:
+        value = record.get(field.name)
+        if field.many_to_many and value is not None and not isinstance(value, list):
+            raise KnowledgeBaseError(f"{entry.where}: {field.name}: must be a list of keys")
+        # A link's basis is part of the file's content: refused here, loaded or not.
+        if value is not None and (
+            (field.many_to_many and sourced_through(field) is not None)
+            or field.name in spec.link_basis_fields
+        ):
+            for item in value if field.many_to_many else [value]:
+                parse_link_item(entry.where, field.name, item)
+    return entry
+
+
+def read_file_records(directory, spec):
+    """{natural key: FileRecord} for one file, refusing a key given twice."""
+    entries = {}
+    for index, record in enumerate(read_records(directory, spec), start=1):
+        entry = parse_record(spec, index, record)
+        if entry.key in entries:
+            raise KnowledgeBaseError(
+                f"{entry.where}: duplicate key: record {entries[entry.key].index} has it too"
+            )
+        entries[entry.key] = entry
+    return entries
+
+
+# ----------------------------------------------------------------- the database vs the files
+
+
+def _link_value(value):
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def content_digest(spec, record, where=""):
+    """SHA-256 of a record's content in one canonical form (defaults dropped, links as
+    sorted keys), equal for a file's record and the database's serialization of it."""
+    content = {}
+    for field in spec.fields:
+        value = record.get(field.name)
+        if field.many_to_many:
+            value = sorted(json.dumps(v, sort_keys=True, default=str) for v in value or [])
+        elif field.many_to_one:
+            value = None if value in (None, "") else _link_value(value)
+        else:
+            value = _convert(where, field, value)
+        if not _is_default(field, value):
+            content[field.name] = value
+    text = json.dumps(content, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def _key_json(key):
+    return json.dumps(list(key), default=str)
+
+
+def database_records(spec):
+    """{natural key: object} for every record of one file's model in the database."""
+    return {tuple(obj.natural_key()): obj for obj in _export_queryset(spec)}
+
+
+def database_is_empty():
+    return not any(spec.model.objects.exists() for spec in FILES)
+
+
+def remember_synced_state():
+    """Record every record's current content as the state the fixture files hold."""
+    rows = [
+        SyncedRecord(
+            file=spec.path, key=_key_json(key), digest=content_digest(spec, serialize(spec, obj))
+        )
+        for spec in FILES
+        for key, obj in database_records(spec).items()
+    ]
+    SyncedRecord.objects.all().delete()
+    SyncedRecord.objects.bulk_create(rows, batch_size=500)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One record a load would touch, and why."""
+
+    spec: KbFile
+    key: tuple
+    reason: str = ""
+
+    def __str__(self):
+        name = ", ".join(map(str, self.key))
+        return f"{name} ({self.reason})" if self.reason else name
+
+
+@dataclass
+class Plan:
+    """What loading the files would do to the database, record by record.
+
+    Three states decide it: the file's record, the database's, and the record as it was
+    when last loaded or exported (SyncedRecord). The file wins where the database has not
+    changed since; where it has, the change is an edit not yet exported.
     """
 
-    def __init__(self, directory):
-        self.directory = Path(directory)
-        self.kept = {}
+    files: dict = dataclasses.field(default_factory=dict)  # spec -> {key: FileRecord}
+    database: dict = dataclasses.field(default_factory=dict)  # spec -> {key: object}
+    file_digests: dict = dataclasses.field(default_factory=dict)  # spec -> {key: digest}
+    database_digests: dict = dataclasses.field(default_factory=dict)  # spec -> {key: digest}
+    create: list = dataclasses.field(default_factory=list)
+    update: list = dataclasses.field(default_factory=list)
+    unchanged: int = 0
+    unexported: list = dataclasses.field(default_factory=list)
+    missing: list = dataclasses.field(default_factory=list)
+
+    @property
+    def changes_nothing(self):
+        return not (self.create or self.update or self.unexported or self.missing)
+
+    def counts(self, *, pruned):
+        """{created, updated, unchanged, deleted}: what the load does (or would do)."""
+        written = [(spec, e) for spec in FILES for e in self.to_write(spec)]
+        created = sum(1 for spec, entry in written if entry.key not in self.database[spec])
+        return {
+            "created": created,
+            "updated": len(written) - created,
+            "unchanged": self.unchanged,
+            "deleted": len(self.missing) if pruned else 0,
+        }
+
+    def to_write(self, spec):
+        """The file's records whose content differs from the database's."""
+        in_files, in_db = self.file_digests[spec], self.database_digests[spec]
+        return [entry for key, entry in self.files[spec].items() if in_files[key] != in_db.get(key)]
+
+    def refusals(self, *, prune, force):
+        """Why this load must not run as asked: one paragraph per reason."""
+        problems = []
+        if self.unexported and not force:
+            problems.append(
+                "the database holds changes not exported to the files:\n"
+                + listing(self.unexported)
+                + "\nExport them first (manage.py export_kb, then review and commit the "
+                "diff), or load with --force to overwrite them with the files."
+            )
+        if self.missing and not prune:
+            problems.append(
+                "records in the database are missing from the files:\n"
+                + listing(self.missing)
+                + "\nA load never deletes records unasked: if the files are right, load with "
+                "--prune (it lists what it deletes and asks first); if a file lost them, "
+                "restore it (git checkout)."
+            )
+        return problems
+
+
+def listing(changes, limit=10):
+    """The changes, one line per file: ``  path: key; key (reason)``, at most ``limit``
+    names per file, then how many more."""
+    by_file = {}
+    for change in changes:
+        by_file.setdefault(change.spec.path, []).append(str(change))
+    lines = []
+    for path, names in by_file.items():
+        more = f"; and {len(names) - limit} more" if len(names) > limit else ""
+        lines.append(f"  {path}: {'; '.join(names[:limit])}{more}")
+    return "\n".join(lines)
+
+
+def _classify(file_digest, database_digest, synced_digest):
+    """(action, reason) for one record: create, update, unchanged or unexported."""
+    if database_digest is None:
+        if synced_digest is None:
+            return "create", ""
+        return "unexported", "deleted in the database"
+    if database_digest == file_digest:
+        return "unchanged", ""
+    if database_digest == synced_digest:
+        return "update", ""
+    if synced_digest is None:
+        return "unexported", "differs from the file and was not loaded from it"
+    return "unexported", "edited in the database"
+
+
+def make_plan(directory=None):
+    """Compare the files with the database; reads only. Broken files raise here."""
+    directory = Path(directory or settings.KB_FIXTURES_DIR)
+    plan = Plan()
+    # An empty database (a new one, or a restore) takes the files as they are, whatever
+    # a past load left in the synced state.
+    fresh = database_is_empty()
+    for spec in FILES:
+        files = plan.files[spec] = read_file_records(directory, spec)
+        database = plan.database[spec] = database_records(spec)
+        in_files = plan.file_digests[spec] = {
+            key: content_digest(spec, entry.data, entry.where) for key, entry in files.items()
+        }
+        in_db = plan.database_digests[spec] = {
+            key: content_digest(spec, serialize(spec, obj)) for key, obj in database.items()
+        }
+        synced = {} if fresh else SyncedRecord.objects.digests(spec.path)
+        for key, digest in in_files.items():
+            action, reason = _classify(digest, in_db.get(key), synced.get(_key_json(key)))
+            if action == "unchanged":
+                plan.unchanged += 1
+            else:
+                getattr(plan, action).append(Change(spec, key, reason))
+        for key in sorted(in_db.keys() - in_files.keys(), key=str):
+            synced_digest = synced.get(_key_json(key))
+            if synced_digest != in_db[key]:
+                reason = "created" if synced_digest is None else "edited"
+                plan.unexported.append(Change(spec, key, f"{reason} in the database"))
+            plan.missing.append(Change(spec, key))
+    return plan
+
+
+# ------------------------------------------------------------------------------ load
+
+
+class _Loader:
+    """Writes the records a plan found changed, then their many-to-many links.
+
+    Records are matched by natural key through the plan's index of the database, and
+    constraints are left to the database (which names them), so a load runs a few
+    queries per changed record and none per unchanged one.
+    """
+
+    def __init__(self, plan):
+        self.plan = plan
+        self.indexes = {spec.model: dict(plan.database[spec]) for spec in FILES}
         self.links = []
-        self.indexes = {}
 
-    def index(self, model):
-        """{natural key: record} for every record of ``model`` in the database."""
-        if model not in self.indexes:
-            spec = next(spec for spec in FILES if spec.model is model)
-            related = [name for name in spec.key if model._meta.get_field(name).many_to_one]
-            self.indexes[model] = {
-                tuple(obj.natural_key()): obj for obj in model.objects.select_related(*related)
-            }
-        return self.indexes[model]
-
-    def run(self):
+    def run(self, *, prune):
         for spec in FILES:
-            self.kept[spec] = set()
-            for index, record in enumerate(read_records(self.directory, spec), start=1):
-                self.load_record(spec, index, record)
+            for entry in self.plan.to_write(spec):
+                self.load_record(entry)
         for where, obj, field, values in self.links:
             if sourced_through(field) is not None:
                 self.set_sourced_links(where, obj, field, values)
                 continue
             related = [self.resolve(where, field, value) for value in values]
             getattr(obj, field.name).set(related)
-        self.delete_missing()
-        return {spec.path: len(self.kept[spec]) for spec in FILES}
+        if prune:
+            self.delete_missing()
 
-    def load_record(self, spec, index, record):
-        where = f"{spec.path}, record {index}"
-        if not isinstance(record, dict):
-            raise KnowledgeBaseError(f"{where}: must be a mapping of field names to values")
-        missing_key = [name for name in spec.key if record.get(name) in (None, "")]
-        if missing_key:
-            raise KnowledgeBaseError(f"{where}: missing natural key field(s) {missing_key}")
-        key = self.natural_key(where, spec, record)
-        where = f"{spec.path}, record {index} ({', '.join(map(str, key))})"
-        unknown = sorted(set(record) - {field.name for field in spec.fields})
-        if unknown:
-            raise KnowledgeBaseError(f"{where}: unknown field(s) {unknown}")
-
-        obj = self.index(spec.model).get(key) or spec.model()
-        if obj.pk is not None and obj.pk in self.kept[spec]:
-            raise KnowledgeBaseError(f"{where}: duplicate key: this record is already in the file")
+    def load_record(self, entry):
+        spec, record, where = entry.spec, entry.data, entry.where
+        obj = self.indexes[spec.model].get(entry.key) or spec.model()
         links = []
         for field in spec.fields:
             value = record.get(field.name)
             if field.many_to_many:
-                if value is not None and not isinstance(value, list):
-                    raise KnowledgeBaseError(f"{where}: {field.name}: must be a list of keys")
                 links.append((where, obj, field, value or []))
             elif field.many_to_one:
                 if field.name in spec.link_basis_fields:
                     value = self.set_link_basis(where, spec, obj, field, value)
                 setattr(obj, field.name, self.resolve(where, field, value))
             else:
-                setattr(obj, field.attname, self.convert(where, field, value))
+                setattr(obj, field.attname, _convert(where, field, value))
         try:
             # Field checks (required, choices, lengths, formats) here; uniqueness and
             # check constraints in the database, which rejects the record by name.
@@ -355,8 +698,7 @@ class _Loader:
             raise KnowledgeBaseError(f"{where}: {_describe(error)}") from None
         except DatabaseError as error:
             raise KnowledgeBaseError(f"{where}: rejected by the database: {error}") from None
-        self.kept[spec].add(obj.pk)
-        self.index(spec.model)[key] = obj
+        self.indexes[spec.model][entry.key] = obj
         self.links.extend(links)
 
     @staticmethod
@@ -418,44 +760,25 @@ class _Loader:
                 f"{where}: {field.name}: rejected by the database: {error}"
             ) from None
 
-    def natural_key(self, where, spec, record):
-        key = []
-        for name in spec.key:
-            field = spec.model._meta.get_field(name)
-            value = record[name]
-            key.append(value if field.many_to_one else self.convert(where, field, value))
-        return tuple(key)
-
     def resolve(self, where, field, value):
         if value in (None, ""):
             return None
         key = tuple(value) if isinstance(value, list) else (value,)
         try:
-            return self.index(field.related_model)[key]
+            return self.indexes[field.related_model][key]
         except (KeyError, TypeError):
             raise KnowledgeBaseError(
                 f"{where}: {field.name}: no {field.related_model._meta.verbose_name} "
                 f"with key {value!r}"
             ) from None
 
-    @staticmethod
-    def convert(where, field, value):
-        if value is None:
-            if field.has_default():
-                return field.get_default()
-            return None if field.null else ("" if field.blank else None)
-        if isinstance(field, models.DateField) and not isinstance(value, datetime.date):
-            value = str(value)
-        try:
-            return field.to_python(value)
-        except ValidationError as error:
-            raise KnowledgeBaseError(f"{where}: {field.name}: {_describe(error)}") from None
-
     def delete_missing(self):
-        """Records no longer in the files go, children before parents."""
+        """The records the files no longer hold go, children before parents."""
         for spec in reversed(FILES):
+            keys = [change.key for change in self.plan.missing if change.spec is spec]
+            pks = [self.plan.database[spec][key].pk for key in keys]
             try:
-                spec.model.objects.exclude(pk__in=self.kept[spec]).delete()
+                spec.model.objects.filter(pk__in=pks).delete()
             except (ProtectedError, RestrictedError) as error:
                 raise KnowledgeBaseError(
                     f"{spec.path}: cannot remove records still linked elsewhere: {error}"
@@ -468,7 +791,33 @@ def _describe(error):
     return " ".join(error.messages)
 
 
-def load(directory=None):
-    """Load every file in one transaction: all of it, or (on any error) none of it."""
+def load(directory=None, *, prune=False, force=False, dry_run=False, confirmed_deletions=None):
+    """Load every file in one transaction: all of it, or (on any error) none of it.
+
+    The one rule for what a load may change: it creates and updates records from the
+    files; it refuses to overwrite edits made in the database and not yet exported unless
+    ``force``, and to delete records missing from the files unless ``prune``. Broken files
+    (missing, not UTF-8, empty, cut short, bad records) are refused whatever the options.
+    ``confirmed_deletions`` is the set of Changes a person agreed to delete; the load
+    refuses if pruning would now delete others. Returns the Plan it carried out.
+    """
+    directory = Path(directory or settings.KB_FIXTURES_DIR)
     with transaction.atomic():
-        return _Loader(directory or settings.KB_FIXTURES_DIR).run()
+        plan = make_plan(directory)
+        problems = plan.refusals(prune=prune, force=force)
+        if problems:
+            raise KnowledgeBaseError("\n".join(problems))
+        if (
+            prune
+            and confirmed_deletions is not None
+            and set(plan.missing) != set(confirmed_deletions)
+        ):
+            raise KnowledgeBaseError(
+                "the records to delete changed since they were listed; nothing was deleted"
+            )
+        _Loader(plan).run(prune=prune)
+        if is_fixtures_dir(directory):
+            remember_synced_state()
+        if dry_run:
+            transaction.set_rollback(True)
+    return plan

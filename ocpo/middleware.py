@@ -1,6 +1,7 @@
 """Middleware: the data set's version on every response, and anonymous answers cached."""
 
 import hashlib
+from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.cache import cache
@@ -8,8 +9,9 @@ from django.http import HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 
-from .datastate import data_state
+from .datastate import CACHE_ERRORS, cache_failed, data_state
 from .kb import data_version
+from .throttling import AnonPageThrottle, count_hit
 
 # Never cached: pages for editors, and the health check (it must ask the database).
 EXCLUDED_PATHS = ("/admin/", "/healthz")
@@ -29,13 +31,65 @@ class DataVersionMiddleware:
         return response
 
 
+def cache_params(*names):
+    """Declare the query parameters a function view reads, so its answers can be cached.
+
+    Class-based views and API viewsets need no declaration: their FilterSet, paginator and
+    filter backends name their parameters. A view that declares nothing is cached only
+    when asked without parameters.
+    """
+
+    def decorate(view):
+        view.cache_params = frozenset(names)
+        return view
+
+    return decorate
+
+
+def known_params(match):
+    """The query parameters the view behind ``match`` (a ResolverMatch) understands."""
+    if match is None:
+        return frozenset()
+    func = match.func
+    declared = getattr(func, "cache_params", None)
+    if declared is not None:
+        return declared
+    view = getattr(func, "cls", None) or getattr(func, "view_class", None)
+    if view is None:
+        return frozenset()
+    names = set()
+    filterset_class = getattr(view, "filterset_class", None)
+    if filterset_class is not None:
+        names.update(filterset_class.base_filters)
+    if hasattr(func, "cls"):  # Django REST framework
+        names.add("format")
+        paginator = getattr(view, "pagination_class", None)
+        for attr in ("limit_query_param", "offset_query_param", "page_query_param"):
+            if paginator is not None and getattr(paginator, attr, None):
+                names.add(getattr(paginator, attr))
+        for backend in getattr(view, "filter_backends", ()):
+            for attr in ("search_param", "ordering_param"):
+                if getattr(backend, attr, None):
+                    names.add(getattr(backend, attr))
+    elif getattr(view, "paginate_by", None):
+        names.add(getattr(view, "page_kwarg", "page"))
+    return frozenset(names)
+
+
 class AnonymousCacheMiddleware:
     """Anonymous GETs: an ETag from the data state, 304 before any work, cached answers.
 
     Every anonymous visitor sees the same page for the same URL, so a successful answer is
-    kept in the shared cache under (data state, URL, Accept) and served again until any
-    record changes. A client that sends back the ETag gets 304 without the view running.
-    Logged-in users, the admin, streamed answers and answers that set cookies pass through.
+    kept in the shared cache under (data state, scheme and host, path, parameters in a
+    normalised order, Accept) and served again until any record changes. A client that
+    sends back the ETag gets 304 without the view running. Logged-in users, the admin,
+    streamed answers and answers that set cookies pass through.
+
+    The host is checked against ALLOWED_HOSTS before anything is looked up, and is part of
+    the key, since pages hold absolute links. What one client can put in the cache is
+    bounded: only canonical URLs (parameters the view knows), answers of at most
+    ``OCPO_CACHE_MAX_BYTES``, and at most ``OCPO_CACHE_FILL_RATE`` new entries per client.
+    When the cache is down, answers are served without it.
     """
 
     TIMEOUT = 60 * 60
@@ -46,12 +100,16 @@ class AnonymousCacheMiddleware:
     def __call__(self, request):
         if not self.applies(request):
             return self.get_response(request)
-        key = self.key(request)
+        host = request.get_host()  # raises DisallowedHost (400) for a host not allowed
+        state = data_state()
+        if state is None:  # the shared cache is unavailable: serve without it
+            return self.get_response(request)
+        key = self.key(request, state, host)
         wanted = parse_etags(request.headers.get("If-None-Match", ""))
         etag = f'W/"{key[:24]}"'
         if etag in wanted:
             return self.not_modified(etag)
-        response = cache.get(f"ocpo:page:{key}")
+        response = self.cache_get(key)
         if response is None:
             response = self.get_response(request)
             if not self.storable(response):
@@ -59,7 +117,8 @@ class AnonymousCacheMiddleware:
             # A view's own ETag (an API record's version, for If-Match) is kept; else ours.
             response.headers.setdefault("ETag", etag)
             patch_vary_headers(response, ["Accept"])
-            cache.set(f"ocpo:page:{key}", response, self.TIMEOUT)
+            if self.worth_keeping(request, response):
+                self.cache_set(key, response)
         if response.headers["ETag"] in wanted:
             return self.not_modified(response.headers["ETag"])
         return response
@@ -81,11 +140,15 @@ class AnonymousCacheMiddleware:
         )
 
     @staticmethod
-    def key(request):
+    def key(request, state, host):
+        query = sorted(parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True))
         parts = (
-            data_state(),
+            state,
             data_version(),
-            request.get_full_path(),
+            request.scheme,
+            host.lower(),
+            request.path,
+            repr(query),
             request.headers.get("Accept", ""),
         )
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
@@ -93,3 +156,34 @@ class AnonymousCacheMiddleware:
     @staticmethod
     def storable(response):
         return response.status_code == 200 and not response.streaming and not response.cookies
+
+    @staticmethod
+    def worth_keeping(request, response):
+        """Canonical URL, a modest answer, and the client's budget of new entries not spent."""
+        query = request.META.get("QUERY_STRING", "")
+        given = {name for name, _ in parse_qsl(query, keep_blank_values=True)}
+        if not given <= known_params(getattr(request, "resolver_match", None)):
+            return False
+        if len(response.content) > settings.OCPO_CACHE_MAX_BYTES:
+            return False
+        rate = settings.OCPO_CACHE_FILL_RATE
+        if rate is None:
+            return True
+        throttle = AnonPageThrottle()
+        limit, duration = throttle.parse_rate(rate)
+        count, _ = count_hit(f"ocpo:fill:{throttle.get_ident(request)}", duration)
+        return count is not None and count <= limit
+
+    @staticmethod
+    def cache_get(key):
+        try:
+            return cache.get(f"ocpo:page:{key}")
+        except CACHE_ERRORS as error:
+            cache_failed(error, "reading a cached page")
+            return None
+
+    def cache_set(self, key, response):
+        try:
+            cache.set(f"ocpo:page:{key}", response, self.TIMEOUT)
+        except CACHE_ERRORS as error:  # full (noeviction) or down: the answer still goes out
+            cache_failed(error, "storing a page")

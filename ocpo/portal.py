@@ -6,41 +6,39 @@ on Django itself.
 
 from django import forms
 from django.apps import apps
+from django.shortcuts import redirect
 from django_filters.views import FilterView
 
 
-def _labels(field):
-    """Value -> label for a field whose widget offers choices (flattening option groups)."""
-    labels = {}
-    for value, label in getattr(field.widget, "choices", None) or ():
-        if isinstance(label, (list, tuple)):
-            labels.update({str(v): str(lab) for v, lab in label})
-        else:
-            labels[str(value)] = str(label)
-    return labels
-
-
-def active_filters(filterset, query):
+def active_filters(filterset, query, path=""):
     """One chip per active filter value, each linking to the list without that value.
 
-    Values may be repeated or comma-separated (``?mission=UNMIL,UNAMSIL``): each is a chip.
+    Values may be repeated or comma-separated (``?mission=UNMIL,UNAMSIL``): each is a chip,
+    labelled as the form's select labels it whatever spelling was given (``?interface=2``).
     """
     chips = []
     for name, field in filterset.form.fields.items():
-        values = [p.strip() for v in query.getlist(name) for p in v.split(",") if p.strip()]
-        labels = _labels(field) if values else {}
+        values = split_values(query.getlist(name))
+        widget = field.widget
         for value in values:
             rest = query.copy()
             rest.setlist(name, [v for v in values if v != value])
             rest.pop("page", None)
+            key = widget.canonical(value) if isinstance(widget, KeySelect) else value
+            label = widget.label_of(key) if isinstance(widget, KeySelect) else value
             chips.append(
                 {
                     "label": field.label or name.replace("_", " ").capitalize(),
-                    "value": labels.get(value, value),
-                    "remove_url": f"?{rest.urlencode()}",
+                    "value": label,
+                    "remove_url": f"{path}?{rest.urlencode()}" if rest else (path or "?"),
                 }
             )
     return chips
+
+
+def split_values(values):
+    """Every value of a parameter given repeated and/or comma-separated, as the API reads it."""
+    return [part.strip() for value in values for part in str(value).split(",") if part.strip()]
 
 
 # A select offers at most this many keys; past it (a large data set) the filter stays a
@@ -49,7 +47,8 @@ MAX_SELECT_CHOICES = 200
 
 
 def key_choices(model_label, key, label=str):
-    """Choices ``(natural key, label)`` of a model for a filter select, read when rendered.
+    """Choices ``(natural key, label, record)`` of a model for a filter select, read when
+    rendered; the record lets the select also recognise other spellings (a number).
 
     The model is named by label, so a list may offer keys of an app above its own.
     None when there are too many to offer.
@@ -59,7 +58,7 @@ def key_choices(model_label, key, label=str):
         records = apps.get_model(model_label)._default_manager.all()[: MAX_SELECT_CHOICES + 1]
         if len(records) > MAX_SELECT_CHOICES:
             return None
-        return [(getattr(record, key), label(record)) for record in records]
+        return [(getattr(record, key), label(record), record) for record in records]
 
     return choices
 
@@ -78,16 +77,56 @@ def distinct_choices(model_label, field):
     return choices
 
 
-class ChoiceSelect(forms.Select):
-    """A select offering the database's keys, reading repeated values as the API does."""
+class KeySelect(forms.SelectMultiple):
+    """A multiple select of the database's keys showing exactly the values in force.
+
+    The API accepts a key in any case, an interface by number, and several values repeated
+    or comma-separated; this widget maps each spelling to its option (``aliases``: spelling
+    folded to lower case -> key), so the form shows what filters the list and submitting
+    it unchanged gives the same list. A value matching no key stays selected, as an option
+    saying it matches nothing, so the form never silently drops it.
+    """
+
+    def __init__(self, choices, aliases=None, noun="value"):
+        super().__init__(attrs={"size": min(max(len(choices), 2), 6)}, choices=choices)
+        self.aliases = {str(key).casefold(): str(key) for key, _ in choices}
+        self.aliases.update(aliases or {})
+        self.labels = {str(key): str(label) for key, label in choices}
+        self.noun = noun
+
+    def canonical(self, value):
+        """The option a spelling stands for, or the value itself when it matches none."""
+        folded = value.casefold()
+        if folded in self.aliases:
+            return self.aliases[folded]
+        if value.isascii() and value.isdigit():  # 02012 is the year 2012, as int() reads it
+            return self.aliases.get(str(int(value)), value)
+        return value
+
+    def unknown(self, values):
+        return [v for v in dict.fromkeys(self.canonical(v) for v in values) if v not in self.labels]
+
+    def label_of(self, key):
+        return self.labels.get(key, key)
 
     def value_from_datadict(self, data, files, name):
         return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
 
     def format_value(self, value):
-        if isinstance(value, (list, tuple)):
-            return [p.strip() for v in value for p in str(v).split(",") if p.strip()]
-        return super().format_value(value)
+        if value is None:
+            return []
+        if not isinstance(value, (list, tuple)):
+            value = [value]
+        return list(dict.fromkeys(self.canonical(v) for v in split_values(value)))
+
+    def optgroups(self, name, value, attrs=None):
+        offered = self.choices
+        missing = [(v, f"{v} (no such {self.noun})") for v in value if v not in self.labels]
+        self.choices = [*offered, *missing]
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = offered
 
 
 def api_links(resource, query=None):
@@ -127,15 +166,47 @@ class FilteredListView(ApiLinksMixin, FilterView):
     # Filters whose keys the form offers as a select: name -> (queryset of (key, label)).
     filter_choices = {}
 
+    def get(self, request, *args, **kwargs):
+        """A form submits its empty fields too (``?symbol=&year=``): answer with the same
+        list at the address without them, so the URLs people share carry only filters."""
+        query = request.GET
+        if any(not value.strip() for _, values in query.lists() for value in values):
+            kept = query.copy()
+            for key, values in query.lists():
+                kept.setlist(key, [value for value in values if value.strip()])
+                if not kept.getlist(key):
+                    del kept[key]
+            return redirect(f"{request.path}?{kept.urlencode()}" if kept else request.path)
+        return super().get(request, *args, **kwargs)
+
     def get_filterset(self, filterset_class):
         filterset = super().get_filterset(filterset_class)
         for name, choices in self.filter_choices.items():
             offered = choices()
             if offered is None:
                 continue  # too many keys for a select: the key is typed instead
+            filter_ = filterset.filters[name]
+            number = getattr(filter_, "number_path", None)
+            aliases = {}
+            if number:  # an interface by number: the number of the record offered
+                field = number.rsplit("__", 1)[-1]
+                aliases = {str(getattr(c[2], field)): str(c[0]) for c in offered}
             field = filterset.form.fields[name]
-            field.widget = ChoiceSelect(choices=[("", "Any")] + [(str(k), v) for k, v in offered])
+            field.widget = KeySelect(
+                [(str(c[0]), c[1]) for c in offered],
+                aliases,
+                noun=(field.label or name).lower(),
+            )
         return filterset
+
+    def unknown_keys(self):
+        """Sentences naming each value that matches no record (``No mission “XXXX” exists``)."""
+        sentences = []
+        for name, field in self.filterset.form.fields.items():
+            if isinstance(field.widget, KeySelect):
+                for value in field.widget.unknown(split_values(self.request.GET.getlist(name))):
+                    sentences.append(f"No {field.widget.noun} “{value}” exists.")
+        return sentences
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -144,7 +215,8 @@ class FilteredListView(ApiLinksMixin, FilterView):
         context.update(
             what=meta.verbose_name,
             what_plural=meta.verbose_name_plural,
-            active_filters=active_filters(self.filterset, self.request.GET),
+            active_filters=active_filters(self.filterset, self.request.GET, self.request.path),
+            unknown_keys=self.unknown_keys(),
             result_count=paginator.count if paginator else len(context["object_list"]),
         )
         return context

@@ -8,6 +8,7 @@ importing the viewsets would import itself half-built.
 import csv
 import hashlib
 import json
+import re
 from copy import copy
 
 from django.conf import settings
@@ -28,6 +29,9 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.encoders import JSONEncoder
+from rest_framework.utils.urls import remove_query_param
+
+from .kb import data_version
 
 CSV_CHUNK_SIZE = 500
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -193,6 +197,45 @@ def csv_cell(value):
     return f"'{value}" if value.startswith(CSV_FORMULA_PREFIXES) else value
 
 
+def csv_record(row):
+    """A row as the CSV gives it: its ``url`` is the record's, not this CSV's ``?format=csv``.
+
+    DRF keeps the request's ``format`` parameter on the links it builds, as the browsable
+    API needs; a downloaded file must name the record itself.
+    """
+    if row.get("url"):
+        row["url"] = remove_query_param(row["url"], api_settings.URL_FORMAT_OVERRIDE)
+    return row
+
+
+CSV_NAME_UNSAFE = re.compile(r"[^A-Za-z0-9.+_-]+")
+
+
+def csv_filename(resource, filters, version):
+    """``ocpo-<resource>[-<filter>-<value>...]-v<version>.csv``, safe in any file system.
+
+    ``filters`` is a list of (name, values) in force; several values are joined with '+'.
+    Anything but ASCII letters, digits and ``. + _ -`` becomes '_', and the filter part is
+    cut at 150 characters, so a hostile query cannot make a header or a path of it.
+    """
+    parts = [f"{name}-{'+'.join(values)}" for name, values in filters]
+    middle = CSV_NAME_UNSAFE.sub("_", "-".join(parts))[:150].strip("-_")
+    version = CSV_NAME_UNSAFE.sub("_", version)
+    return "-".join(part for part in ("ocpo", resource, middle, f"v{version}") if part) + ".csv"
+
+
+def iterate_in_transaction(queryset, chunk_size):
+    """The rows one chunk at a time from a server-side cursor, inside a transaction.
+
+    Outside a transaction Django declares the cursor WITH HOLD, and a pooler in transaction
+    mode (pgbouncer, see deploy/) may send the next FETCH to another server connection,
+    where the cursor does not exist. Inside one, the pooler keeps the connection for the
+    whole stream; an abandoned download closes the generator and rolls the read back.
+    """
+    with transaction.atomic(using=queryset.db):
+        yield from queryset.iterator(chunk_size=chunk_size)
+
+
 def csv_lines(fieldnames, rows):
     """The header, then one line per row (a mapping), as strings ready to stream."""
     writer = csv.writer(_Echo())
@@ -326,15 +369,32 @@ class KBViewSetMixin:
         serializer = self.get_serializer()
         fieldnames = [name for name, field in serializer.fields.items() if not field.write_only]
         rows = (
-            serializer.to_representation(obj)
-            for obj in queryset.iterator(chunk_size=CSV_CHUNK_SIZE)
+            csv_record(serializer.to_representation(obj))
+            for obj in iterate_in_transaction(queryset, chunk_size=CSV_CHUNK_SIZE)
         )
         response = StreamingHttpResponse(
             csv_lines(fieldnames, rows), content_type="text/csv; charset=utf-8"
         )
-        name = self.basename or queryset.model._meta.model_name
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        name = csv_filename(self.csv_resource(), self.csv_filters(), data_version())
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+    def csv_resource(self):
+        """The list's name in the API's URLs (``findings``), else the model's."""
+        segment = self.request.path.rstrip("/").rsplit("/", 1)[-1]
+        return segment or self.get_queryset().model._meta.model_name
+
+    def csv_filters(self):
+        """The filters and search in force, by name: what selected the rows, in one spelling."""
+        filterset_class = getattr(self, "filterset_class", None)
+        names = sorted({*(filterset_class.base_filters if filterset_class else ()), "search"})
+        params = self.request.query_params
+        in_force = []
+        for name in names:
+            values = [v.strip() for v in params.getlist(name) if v.strip()]
+            if values:
+                in_force.append((name, values))
+        return in_force
 
     def finalize_response(self, request, response, *args, **kwargs):
         # Errors are explained in JSON, whatever format the list was asked in.

@@ -57,17 +57,22 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # With a replica configured: writes and a writer's next reads go to the primary.
+    "ocpo.replicas.ReadYourWritesMiddleware",
     "ocpo.middleware.AnonymousCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the page cache (cached answers are free) and auth (editors are not limited).
+    "ocpo.throttling.PageRateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "ocpo.middleware.DataVersionMiddleware",
-    # Every write (admin or API) becomes a revision: who, when, and the record's state.
-    "reversion.middleware.RevisionMiddleware",
+    # Every write (admin or API) becomes a revision: who, when, and the record's state;
+    # a request that fails with a server error leaves neither its writes nor a revision.
+    "ocpo.revisions.RevisionMiddleware",
     # Login throttling: locks out repeated failed logins (counted in the database).
     "axes.middleware.AxesMiddleware",
 ]
@@ -102,13 +107,44 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     VAR_DIR.mkdir(exist_ok=True)  # the default database lives in the ignored var/ folder
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 
+# A PostgreSQL streaming replica for reads (ocpo.replicas routes them; see the README's
+# "Deploying on several machines"). Tests mirror it onto the default database.
+if env.str("OCPO_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("OCPO_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["ocpo.replicas.PrimaryReplicaRouter"]
+OCPO_REPLICA_MAX_LAG = env.float("OCPO_REPLICA_MAX_LAG", default=5.0)
+OCPO_READ_YOUR_WRITES_SECONDS = env.int("OCPO_READ_YOUR_WRITES_SECONDS", default=30)
+
+# Behind pgbouncer in transaction mode a connection may serve another client between two
+# transactions: no prepared statements (psycopg prepares a query after 5 runs), and short
+# connect timeouts so a missing server is noticed. Server-side cursors stay on: Django only
+# makes them WITH HOLD outside a transaction, and the CSV stream runs its iterator inside one.
+if env.bool("OCPO_PGBOUNCER", default=False):
+    for alias in DATABASES:
+        DATABASES[alias].setdefault("OPTIONS", {}).update(
+            {"prepare_threshold": None, "connect_timeout": 3}
+        )
+# A kept connection is checked before a request reuses it: after a pooler or database
+# restart, the next request reconnects instead of failing.
+for alias in DATABASES:
+    DATABASES[alias]["CONN_HEALTH_CHECKS"] = DATABASES[alias]["CONN_MAX_AGE"] != 0
+
 # One cache shared by every worker in production (CACHE_URL=redis://127.0.0.1:6379/1):
 # rate-limit counters and cached pages must be the same whichever worker answers.
+# Redis must have a memory limit with an eviction policy (deploy/redis.conf). Short timeouts:
+# when Redis is down or slow, pages are served without it instead of waiting for it.
 CACHES = {
     "default": env.cache_url(
         "CACHE_URL", default="redis://127.0.0.1:6379/1" if PRODUCTION else "locmemcache://ocpo"
     )
 }
+if "redis" in CACHES["default"]["BACKEND"]:
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=env.float("OCPO_CACHE_TIMEOUT", default=0.5),
+        socket_timeout=env.float("OCPO_CACHE_TIMEOUT", default=0.5),
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -197,10 +233,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
 
-# The paper's text, used by check_kb to verify quotations verbatim (optional).
+# The paper's text, used by check_kb to verify quotations verbatim. Optional locally;
+# OCPO_REQUIRE_PAPER=1 (CI) makes a missing text an error instead of a skipped check.
 KB_PAPER_PATH = env.str(
     "OCPO_PAPER", default=str(BASE_DIR.parent / "shared" / "seed" / "interfaces-paper.txt")
 )
+KB_REQUIRE_PAPER = env.bool("OCPO_REQUIRE_PAPER", default=False)
 
 # Content Security Policy on every response (django-csp): no inline scripts or styles
 # anywhere, so templates use classes and static files, never style= or <script> bodies.
@@ -226,6 +264,8 @@ if PRODUCTION:
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Load balancers probe the app server over plain HTTP: a 301 would read as "down".
+    SECURE_REDIRECT_EXEMPT = [r"^healthz(/|$)"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -235,12 +275,18 @@ if PRODUCTION:
     CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # Anonymous GETs: ETags from the data state, 304s, and answers cached until data changes.
+# Only canonical URLs are kept, answers up to OCPO_CACHE_MAX_BYTES, and each client adds
+# at most OCPO_CACHE_FILL_RATE new entries (beyond it, answers are served but not kept).
 OCPO_ANONYMOUS_CACHE = env.bool("OCPO_ANONYMOUS_CACHE", default=True)
+OCPO_CACHE_MAX_BYTES = env.int("OCPO_CACHE_MAX_BYTES", default=256 * 1024)
+OCPO_CACHE_FILL_RATE = env.str("OCPO_CACHE_FILL_RATE", default="120/minute") or None
 
 # Abuse limits. Anonymous API clients get OCPO_API_ANON_RATE requests (counted in the
 # shared cache); OCPO_NUM_PROXIES is how many proxies in front of us append to
 # X-Forwarded-For, so a client cannot pass itself off as another by sending the header.
-OCPO_API_ANON_RATE = env.str("OCPO_API_ANON_RATE", default="1200/minute")
+OCPO_API_ANON_RATE = env.str("OCPO_API_ANON_RATE", default="1200/minute") or None
+# Portal pages that run a view (cache misses) per anonymous address; cached answers are free.
+OCPO_PAGE_ANON_RATE = env.str("OCPO_PAGE_ANON_RATE", default="300/minute") or None
 OCPO_NUM_PROXIES = env.int("OCPO_NUM_PROXIES", default=0)
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["ocpo.throttling.AnonReadThrottle"]
 REST_FRAMEWORK["NUM_PROXIES"] = OCPO_NUM_PROXIES

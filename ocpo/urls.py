@@ -3,8 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
-from .health import healthz
+from . import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,5 +15,10 @@ urlpatterns = [
     path("", include("measures.urls")),
     path("api/v1/", include(("ocpo.api", "api"))),
     path("admin/", admin.site.urls),
-    path("healthz", healthz, name="healthz"),
+    path("healthz", health.ready, name="healthz"),
+    path("healthz/ready", health.ready, name="healthz_ready"),
+    path("healthz/live", health.live, name="healthz_live"),
 ]
+
+# A lost database connection answers 503 with Retry-After (JSON for the API), not a 500.
+handler500 = "ocpo.health.server_error"

@@ -9,6 +9,7 @@ from measures.models import Measure
 from missions.models import SEARCH_MAX_LENGTH, Country, Document, Mission
 
 from . import selectors
+from .middleware import cache_params
 
 SEARCH_RESULTS_PER_TYPE = 20
 COMPARE_MAX_MISSIONS = 6
@@ -57,6 +58,7 @@ def matrix(request):
 
 
 @require_safe
+@cache_params("missions")
 def compare(request):
     """Two or more missions side by side: ``?missions=UNMIK,MINUSTAH`` (or repeated)."""
     named = ",".join(request.GET.getlist("missions"))
@@ -77,6 +79,7 @@ def compare(request):
 
 
 @require_safe
+@cache_params("q")
 def search(request):
     """One box across the knowledge base: ranked full text on PostgreSQL, grouped by type."""
     q = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]

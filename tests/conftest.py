@@ -46,8 +46,17 @@ def _no_rate_limits_or_page_cache(settings):
     from django.core.cache import cache
 
     settings.OCPO_API_ANON_RATE = None
+    settings.OCPO_PAGE_ANON_RATE = None
+    settings.OCPO_CACHE_FILL_RATE = None
     settings.OCPO_ANONYMOUS_CACHE = False
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Tests create users by the hundred; the production hasher's work factor only slows
+    them down, and what it protects is not under test here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

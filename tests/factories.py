@@ -186,3 +186,45 @@ def make_world(size):
         make_question(interfaces=interfaces)
         make_police_function(measures=[measure])
     return {"interfaces": interfaces, "activity": activity, "area": area}
+
+
+def make_place_pairs():
+    """Applications and findings that each reach a country by one path only.
+
+    ``mission_only`` names a mission hosted in ``country`` and no country; ``country_only``
+    names ``country`` and no mission; ``elsewhere`` is in another country. A filter that
+    drops either path, or matches both always, gives a different set.
+    """
+    country = make_country(iso3="PTH", name="Pathland")
+    other = make_country(iso3="OTH", name="Otherland")
+    mission = make_mission(acronym="PATHM", countries=[country])
+    other_mission = make_mission(acronym="OTHM", countries=[other])
+    measure = make_measure()
+    return {
+        "country": country,
+        "mission": mission,
+        "measure": measure,
+        "mission_only": make_application(measure=measure, mission=mission, label="mission only"),
+        "country_only": make_application(
+            measure=measure, mission=None, country=country, label="country only"
+        ),
+        "elsewhere": make_application(measure=measure, mission=other_mission, label="elsewhere"),
+    }
+
+
+def make_crowded_world(extra=3):
+    """More missions than a matrix shows: ``MATRIX_MAX_MISSIONS`` missions with evidence and
+    ``extra`` without, whose acronyms sort first, so that keeping the least evidence (or
+    sorting by name) picks visibly different columns. Returns (with, without) acronyms."""
+    from ocpo.selectors import MATRIX_MAX_MISSIONS
+
+    interface = Interface.objects.filter(number=1).first() or make_interface(number=1)
+    measure = make_measure()
+    empty = [make_mission(acronym=f"AAEMPTY{k}") for k in range(extra)]
+    busy = []
+    for k in range(MATRIX_MAX_MISSIONS):
+        mission = make_mission(acronym=f"BUSY{k:02d}")
+        make_finding(interface=interface, missions=[mission])
+        make_application(measure=measure, mission=mission)
+        busy.append(mission)
+    return [m.acronym for m in busy], [m.acronym for m in empty]

@@ -9,7 +9,7 @@ requires the same number of queries at both, within a bound.
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from interfaces.models import Finding
+from interfaces.models import Finding, IllicitActivity
 from measures.models import Measure, MeasureApplication
 from missions.models import Country, Document, Mission
 
@@ -36,6 +36,10 @@ def grow(size):
     for other in Measure.objects.exclude(applications__mission=mission):
         make_application(measure=other, mission=mission, country=country, label="Also")
     make_application(measure=measure, mission=mission, country=country, label="Again")
+    # Examples given for all missions show on every mission page, and the first measure's
+    # police functions and interfaces on its page: they grow too.
+    make_application(measure=measure, mission=None, all_missions=True, label="Everywhere")
+    first(IllicitActivity).findings.set(findings)
     return world
 
 

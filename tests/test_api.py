@@ -12,8 +12,9 @@ from rest_framework.test import APIClient
 
 from interfaces.models import Finding
 from ocpo.api import router
+from ocpo.kb import data_version
 from ocpo.middleware import DATA_VERSION_HEADER
-from ocpo.rest import csv_cell
+from ocpo.rest import csv_cell, csv_filename
 from tests import factories as f
 from tests.api_cases import count_queries, detail_url, editor_for, make_pair, read_csv
 from tests.interfaces.cases import ACTIVITY, FINDING, INTERFACE, QUESTION
@@ -212,7 +213,34 @@ def test_csv_neutralises_formulas(db, client):
         ("'=HYPERLINK(1)", "'+Region"),
         ("'@SUM(1)", "'-Region"),
     ]
-    assert response["Content-Disposition"] == 'attachment; filename="country.csv"'
+    name = f"ocpo-countries-v{data_version()}.csv"
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+
+
+def test_csv_url_column_is_the_records_url(db, client):
+    country = f.make_country(iso3="AAA")
+    rows = read_csv(client.get("/api/v1/countries/", {"format": "csv"}))
+    assert rows[0]["url"] == f"http://testserver{detail_url(CASES['country'], country)}"
+    assert rows[0]["html_url"] == f"http://testserver{country.get_absolute_url()}"
+
+
+def test_csv_file_is_named_after_resource_filters_and_version(db, client):
+    response = client.get(
+        "/api/v1/findings/?format=csv&country=HTI&interface=2&ordering=slug&search=",
+        HTTP_ACCEPT="text/csv",
+    )
+    name = f"ocpo-findings-country-HTI-interface-2-v{data_version()}.csv"
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+    several = client.get("/api/v1/findings/", {"format": "csv", "country": ["LBR", "HTI"]})
+    assert "ocpo-findings-country-LBR+HTI-v" in several["Content-Disposition"]
+
+
+def test_csv_file_name_is_sanitised():
+    name = csv_filename("findings", [("search", ['a"b\r\n/../x' * 40])], "1.2.0")
+    assert name.startswith("ocpo-findings-search-a_b_.._x")
+    assert name.endswith("-v1.2.0.csv")
+    assert len(name) < 200
+    assert set(name) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.+_-")
 
 
 def test_csv_cells_are_flat():

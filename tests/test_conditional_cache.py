@@ -3,10 +3,11 @@
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from interfaces.models import Finding
+from ocpo.datastate import data_state
 from tests.factories import make_finding, make_world
 
 pytestmark = pytest.mark.django_db
@@ -44,27 +45,66 @@ def test_a_repeated_request_is_served_from_the_cache(client, world):
     assert "X-OCPO-Data-Version" in response.headers
 
 
-def test_any_change_makes_cached_answers_and_etags_stale(client, world):
+def test_any_change_makes_cached_answers_and_etags_stale(
+    client, world, django_capture_on_commit_callbacks
+):
     first = client.get("/api/v1/findings/")
-    make_finding(title="A finding added after the first read")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_finding(title="A finding added after the first read")
     again = client.get("/api/v1/findings/", HTTP_IF_NONE_MATCH=first.headers["ETag"])
     assert again.status_code == 200
     assert again.json()["count"] == first.json()["count"] + 1
     assert again.headers["ETag"] != first.headers["ETag"]
 
 
-def test_a_link_change_makes_cached_answers_stale(client, world):
+@pytest.mark.parametrize("url", ["/findings/{}/", "/api/v1/findings/{}/"])
+def test_a_link_change_makes_cached_answers_stale(
+    client, world, django_capture_on_commit_callbacks, url
+):
+    """Only a many-to-many change happens here: no save or delete signal bumps the state."""
     finding = Finding.objects.first()
-    client.get(f"/findings/{finding.slug}/")
-    finding.missions.clear()
-    response = client.get(f"/findings/{finding.slug}/")
-    assert response.status_code == 200
-    assert not response.context or response.context["object"].missions.count() == 0
+    mission = finding.missions.get()
+    url = url.format(finding.slug)
+    before = client.get(url)
+    assert mission.acronym in before.content.decode()
+    assert client.get(url).content == before.content  # served from the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        finding.missions.remove(mission)
+    after = client.get(url)
+    assert after.status_code == 200
+    assert mission.acronym not in after.content.decode()
 
 
-def test_bulk_generation_makes_cached_answers_stale(client, world):
+def test_the_state_changes_only_once_the_write_commits(
+    client, world, django_capture_on_commit_callbacks
+):
+    """Bumped before the commit, a concurrent reader caches the old data under the new
+    token (tests/test_read_after_write.py shows it with real transactions)."""
+    client.get("/api/v1/findings/")
+    state = data_state()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        make_finding(title="Not committed yet")
+        assert data_state() == state
+    assert callbacks
+    for callback in callbacks:
+        callback()
+    assert data_state() != state
+
+
+def test_a_rolled_back_write_leaves_the_state_alone(client, world):
+    state = data_state()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make_finding(title="Rolled back")
+        raise RuntimeError
+    assert data_state() == state
+
+
+def test_bulk_generation_makes_cached_answers_stale(
+    client, world, django_capture_on_commit_callbacks
+):
     before = client.get("/api/v1/findings/").json()["count"]
-    call_command("generate_scale_data", factor=1, verbosity=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("generate_scale_data", factor=1, verbosity=0)
     assert client.get("/api/v1/findings/").json()["count"] > before
 
 
@@ -82,3 +122,70 @@ def test_logged_in_users_are_never_served_from_the_cache(client, world):
         response = client.get("/findings/")
     assert response.status_code == 200
     assert len(queries) > 0
+
+
+# ---------------------------------------------------------------- host, canonical URLs, budget
+
+
+def test_the_cache_key_includes_the_host(client, world):
+    """One request with a made-up port must not hand its links to every other reader."""
+    poisoned = client.get("/api/v1/findings/", HTTP_HOST="testserver:6666")
+    assert "http://testserver:6666/" in poisoned.content.decode()
+    response = client.get("/api/v1/findings/")
+    assert "testserver:6666" not in response.content.decode()
+    assert "http://testserver/api/v1/findings/" in response.content.decode()
+
+
+def test_a_host_not_allowed_is_refused_before_the_cache_answers(client, world):
+    assert client.get("/findings/").status_code == 200  # now cached
+    assert client.get("/findings/", HTTP_HOST="evil.example").status_code == 400
+
+
+def _cached(client, url, **extra):
+    """Whether a second request for ``url`` is answered without running the view."""
+    assert client.get(url, **extra).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, **extra).status_code == 200
+    return len(queries) == 0
+
+
+def test_urls_with_parameters_the_page_does_not_know_are_not_cached(client, world):
+    assert _cached(client, "/findings/?interface=interface-1")
+    assert not _cached(client, "/findings/?x=1")
+    assert not _cached(client, "/?utm_source=mail")
+    assert _cached(client, "/search/?q=finding")
+
+
+def test_parameters_in_another_order_share_one_entry(client, world):
+    client.get("/api/v1/findings/?interface=interface-1&limit=5")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/findings/?limit=5&interface=interface-1")
+    assert response.status_code == 200
+    assert len(queries) == 0
+
+
+def test_big_answers_are_not_cached(client, world, settings):
+    settings.OCPO_ANONYMOUS_CACHE = False
+    small = len(client.get("/api/v1/findings/?limit=1").content)
+    assert len(client.get("/api/v1/findings/?limit=500").content) > small
+    settings.OCPO_ANONYMOUS_CACHE = True
+    settings.OCPO_CACHE_MAX_BYTES = small
+    assert _cached(client, "/api/v1/findings/?limit=1")
+    assert not _cached(client, "/api/v1/findings/?limit=500")
+
+
+def test_one_client_fills_the_cache_only_up_to_its_budget(client, world, settings):
+    settings.OCPO_CACHE_FILL_RATE = "2/minute"
+    assert _cached(client, "/findings/?page=1")
+    assert _cached(client, "/findings/?interface=interface-1")
+    assert not _cached(client, "/findings/?interface=interface-2")  # over budget: not kept
+    assert _cached(client, "/findings/?page=1")  # what was kept is still served
+    assert _cached(client, "/findings/?interface=interface-2", REMOTE_ADDR="192.0.2.9")
+
+
+def test_the_health_check_is_never_answered_from_the_cache(client, world):
+    for url in ("/healthz", "/healthz/ready"):
+        assert not _cached(client, url)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/healthz")
+    assert len(queries) == 1  # the database is asked every time

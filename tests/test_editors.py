@@ -32,4 +32,9 @@ def test_create_editor_makes_a_staff_editor_with_a_token(monkeypatch, capsys):
 def test_healthz_reports_database_and_data_version(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "data_version": data_version()}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "cache": "ok",
+        "data_version": data_version(),
+    }

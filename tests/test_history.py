@@ -91,3 +91,62 @@ def test_a_deleted_record_can_be_recovered(client, editor, finding):
     assert client.get(recover).status_code == 200
     deleted.get(object_id=str(finding.pk)).revision.revert(delete=False)
     assert Finding.objects.filter(slug=slug).exists()
+
+
+# A request that fails after saving leaves no trace: neither its writes nor a revision.
+
+
+def _fail_after(monkeypatch, owner, name):
+    """Make ``owner.name`` run as usual, then fail: a write that breaks after saving."""
+    original = getattr(owner, name)
+
+    def then_fail(*args, **kwargs):
+        original(*args, **kwargs)
+        raise RuntimeError("failure after saving")
+
+    monkeypatch.setattr(owner, name, then_fail)
+
+
+def test_an_api_write_that_fails_after_saving_leaves_no_version(
+    client, editor, finding, monkeypatch
+):
+    from interfaces.api import FindingViewSet
+
+    _fail_after(monkeypatch, FindingViewSet, "perform_update")
+    client.raise_request_exception = False
+    response = client.patch(
+        f"/api/v1/findings/{finding.slug}/",
+        {"summary": "A change that never happened."},
+        content_type="application/json",
+    )
+    assert response.status_code == 500
+    assert not Version.objects.get_for_object(finding).exists()
+    finding.refresh_from_db()
+    assert finding.summary != "A change that never happened."
+
+
+def test_an_admin_write_that_fails_after_saving_leaves_no_version(
+    client, editor, finding, monkeypatch
+):
+    from django.contrib import admin
+
+    model_admin = admin.site._registry[Finding]
+    change_url = reverse("admin:interfaces_finding_change", args=[finding.pk])
+    form = client.get(change_url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        {
+            "summary": "A change that never happened.",
+            "missions": [m.pk for m in finding.missions.all()],
+            "countries": [c.pk for c in finding.countries.all()],
+            "documents": [d.pk for d in finding.documents.all()],
+            "activities": [a.pk for a in finding.activities.all()],
+            "interface": finding.interface_id,
+        }
+    )
+    _fail_after(monkeypatch, model_admin, "changeform_view")
+    client.raise_request_exception = False
+    assert client.post(change_url, data).status_code == 500
+    assert not Version.objects.get_for_object(finding).exists()
+    finding.refresh_from_db()
+    assert finding.summary != "A change that never happened."

@@ -9,11 +9,6 @@ import shutil
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
-# inside one unless told that this test process knows what it is doing.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("OCPO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -25,29 +20,39 @@ def _unavailable(reason):
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module.
+
+    Playwright's sync API keeps an event loop running in this thread for as long as it is
+    started, and Django's ORM refuses to run inside one. ``DJANGO_ALLOW_ASYNC_UNSAFE`` is
+    therefore set exactly while Playwright runs, and the browser is module-scoped so that
+    the loop (and the switch) end before the rest of the suite runs.
+    """
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("playwright is not installed (pip install playwright)")
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         _unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as mp, sync_playwright() as playwright:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
 
-@pytest.fixture
-def site(transactional_db, live_server):
-    """The live server with the real knowledge base (or a factory world before it exists)."""
-    try:
-        call_command("load_kb", verbosity=0)
-    except CommandError:
-        from tests.factories import make_world
+def load_site_data():
+    """The bundled knowledge base, loaded as ``make run`` loads it. No fallback: if it
+    cannot be loaded the browser tests fail instead of passing on generated data."""
+    call_command("load_kb", verbosity=0)
 
-        make_world(5)
+
+@pytest.fixture
+def site(browser, transactional_db, live_server):
+    """The live server with the real knowledge base (the browser comes first, so the
+    database is flushed before Playwright's loop and its async-unsafe switch end)."""
+    load_site_data()
     return live_server
 
 

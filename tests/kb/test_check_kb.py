@@ -26,13 +26,41 @@ def test_bundled_knowledge_base_is_clean(kb):
     assert "interfaces/findings.yaml" in out  # the summary table
 
 
-@pytest.mark.skipif(
-    not Path(settings.KB_PAPER_PATH).exists(), reason="the paper's text is not beside the project"
-)
+def _paper_path():
+    """The paper's text: a missing one skips locally, and fails under OCPO_REQUIRE_PAPER."""
+    path = Path(settings.KB_PAPER_PATH)
+    if not path.is_file():
+        reason = f"the paper's text is not at {path} (set OCPO_PAPER)"
+        if settings.KB_REQUIRE_PAPER:
+            pytest.fail(f"{reason}; OCPO_REQUIRE_PAPER is set")
+        pytest.skip(reason)
+    return path
+
+
 def test_quotations_are_verbatim_from_the_paper(kb):
-    out, _ = _check()
+    out, _ = _check(paper=str(_paper_path()))
     assert "quotations not checked" not in out
+    assert "check_kb passed: 0 errors" in out
     assert Finding.objects.exclude(quotation="").exists()
+
+
+def test_a_missing_paper_is_an_error_when_required(kb, settings, tmp_path):
+    settings.KB_REQUIRE_PAPER = True
+    with pytest.raises(CommandError, match="paper's text is required .*absent.txt"):
+        _check(paper=str(tmp_path / "absent.txt"))
+
+
+def test_a_missing_paper_is_only_noted_when_not_required(kb, settings, tmp_path):
+    settings.KB_REQUIRE_PAPER = False
+    out, _ = _check(paper=str(tmp_path / "absent.txt"))
+    assert "quotations not checked" in out
+
+
+def test_the_tests_needing_the_paper_fail_without_it_when_required(settings, tmp_path):
+    settings.KB_REQUIRE_PAPER = True
+    settings.KB_PAPER_PATH = str(tmp_path / "absent.txt")
+    with pytest.raises(pytest.fail.Exception, match="OCPO_REQUIRE_PAPER"):
+        _paper_path()
 
 
 def test_misquotation_fails(kb, tmp_path):

@@ -15,7 +15,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--paper",
             default=settings.KB_PAPER_PATH,
-            help="The paper's text, to check quotations verbatim (skipped if absent).",
+            help="The paper's text, to check quotations verbatim (skipped if absent, "
+            "an error under OCPO_REQUIRE_PAPER=1).",
         )
         parser.add_argument(
             "--dir",
@@ -24,10 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, paper=None, dir=None, **options):
-        paper_path = Path(paper) if paper else None
-        paper_text = (
-            paper_path.read_text(encoding="utf-8") if paper_path and paper_path.exists() else None
-        )
+        paper_text = self.read_paper(Path(paper) if paper else None)
         report = lint(paper_text)
         report.errors[:0] = lint_files(Path(dir) if dir else settings.KB_FIXTURES_DIR)
         width = max(len(name) for name in report.counts)
@@ -44,3 +42,15 @@ class Command(BaseCommand):
         if report.errors:
             raise CommandError(f"check_kb failed: {summary}")
         self.stdout.write(self.style.SUCCESS(f"check_kb passed: {summary}"))
+
+    def read_paper(self, path):
+        """The paper's text, or None; a missing text is an error when it is required."""
+        if path is not None and path.is_file():
+            return path.read_text(encoding="utf-8")
+        if settings.KB_REQUIRE_PAPER:
+            raise CommandError(
+                f"the paper's text is required (OCPO_REQUIRE_PAPER) but not found at {path}: "
+                "set OCPO_PAPER to interfaces-paper.txt, or unset OCPO_REQUIRE_PAPER to "
+                "skip the quotation check"
+            )
+        return None
