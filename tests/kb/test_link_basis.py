@@ -36,7 +36,7 @@ def _rewrite(copy, path, change):
     target = copy / path
     records = yaml.safe_load(target.read_text())
     change({r.get("slug"): r for r in records})
-    target.write_text(knowledge_base.dump_records(records))
+    target.write_text(knowledge_base.file_text(records))
 
 
 def test_audited_links_carry_their_basis(kb):
