@@ -39,7 +39,7 @@ def grow(size):
     # Examples given for all missions show on every mission page, and the first measure's
     # police functions and interfaces on its page: they grow too.
     make_application(measure=measure, mission=None, all_missions=True, label="Everywhere")
-    first(IllicitActivity).findings.set(findings)
+    first(IllicitActivity).findings.set(findings, through_defaults=PAPER)
     return world
 
 
