@@ -59,6 +59,7 @@ PORTS = {
     "app1": 58001,
     "app2": 58002,
     "nginx": 58080,
+    "nginx-one-app": 58081,
 }
 APP_SERVERS = ("app1", "app2")
 DATABASE = "ocpo"
@@ -333,7 +334,7 @@ def start_redis():
 
 def start_app(name, extra_env=None):
     port = PORTS[name]
-    if http_ok(f"http://127.0.0.1:{port}/healthz"):
+    if http_ok(f"http://127.0.0.1:{port}/healthz/live"):
         return
     subprocess.run(
         [
@@ -353,7 +354,7 @@ def start_app(name, extra_env=None):
         env={**os.environ, **app_environment(), **(extra_env or {})},
         check=True,
     )
-    wait_for(f"app server {name}", lambda: http_ok(f"http://127.0.0.1:{port}/healthz"))
+    wait_for(f"app server {name}", lambda: http_ok(f"http://127.0.0.1:{port}/healthz/live"))
     log(f"gunicorn {name} on 127.0.0.1:{port}")
 
 
@@ -380,6 +381,7 @@ def start_nginx():
         "nginx.conf",
         VAR / "nginx.conf",
         port=PORTS["nginx"],
+        port_one=PORTS["nginx-one-app"],
         app1=PORTS["app1"],
         app2=PORTS["app2"],
         static=ROOT / "staticfiles",
@@ -427,7 +429,7 @@ def prepare_database():
     # the transaction pooler.
     direct = {"DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/{DATABASE}"}
     manage("migrate", "--verbosity", "0", env=direct)
-    manage("load_kb", "--verbosity", "0", env=direct)
+    manage("load_kb", "--if-empty", "--verbosity", "0", env=direct)
     manage(
         "create_editor",
         EDITOR,

@@ -1,7 +1,8 @@
 """Health checks for load balancers and orchestrators, and answers during an outage.
 
 ``/healthz/live`` says the process answers (restart it if not); ``/healthz/ready`` (and
-``/healthz``) checks each dependency and says whether to send traffic here. The database
+``/healthz``) checks each dependency and says whether to send traffic here; with a read
+replica configured, also its state and lag in seconds. The database
 is required: without it nothing can be read, so ready answers 503. The cache is not: pages
 are served without it (slower), so a cache outage reports ``degraded`` with a 200 rather
 than taking every instance out of the pool at once. Neither is ever cached or redirected
@@ -23,6 +24,7 @@ from django.views.defaults import server_error as default_server_error
 
 from .datastate import CACHE_ERRORS, STATE_KEY
 from .kb import data_version
+from .replicas import replica_health
 
 RETRY_AFTER_SECONDS = 30
 
@@ -55,9 +57,12 @@ def live(request):
 @require_safe
 def ready(request):
     checks = {"database": check_database(), "cache": check_cache()}
+    replica = replica_health()  # reads fall back to the primary: degraded, not down
+    if replica is not None:
+        checks["replica"] = replica
     if checks["database"] != "ok":
         status, code = "unavailable", 503
-    elif checks["cache"] != "ok":
+    elif checks["cache"] != "ok" or (replica and replica["status"] != "ok"):
         status, code = "degraded", 200
     else:
         status, code = "ok", 200

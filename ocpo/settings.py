@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control for proxies and CDNs: public for anonymous reads, private otherwise.
+    "ocpo.cache_headers.CacheControlMiddleware",
     # With a replica configured: writes and a writer's next reads go to the primary.
     "ocpo.replicas.ReadYourWritesMiddleware",
     "ocpo.middleware.AnonymousCacheMiddleware",
@@ -278,6 +280,8 @@ if PRODUCTION:
 # Only canonical URLs are kept, answers up to OCPO_CACHE_MAX_BYTES, and each client adds
 # at most OCPO_CACHE_FILL_RATE new entries (beyond it, answers are served but not kept).
 OCPO_ANONYMOUS_CACHE = env.bool("OCPO_ANONYMOUS_CACHE", default=True)
+# How long a proxy or CDN may serve an anonymous answer before revalidating its ETag.
+OCPO_PUBLIC_MAX_AGE = env.int("OCPO_PUBLIC_MAX_AGE", default=30)
 OCPO_CACHE_MAX_BYTES = env.int("OCPO_CACHE_MAX_BYTES", default=256 * 1024)
 OCPO_CACHE_FILL_RATE = env.str("OCPO_CACHE_FILL_RATE", default="120/minute") or None
 

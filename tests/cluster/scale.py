@@ -1,5 +1,7 @@
-"""How reads scale with app servers: the main scenarios through nginx against one app server,
-then two, in one run, with the page cache off (every request runs its view).
+"""How reads scale with app servers: the main scenarios through nginx against one app server
+and against two, alternating scenario by scenario in one run, with the page cache off (every
+request runs its view). nginx has a second listener whose only upstream is the first app
+server, so both configurations run side by side without restarts.
 
 Every answer's status is checked: a scenario with any error answer fails the run. On one
 machine the app servers share its cores with nginx, PostgreSQL, pgbouncer and wrk, so the
@@ -19,7 +21,10 @@ sys.path.insert(0, str(ROOT))
 
 from deploy import cluster  # noqa: E402
 
-BASE = f"http://127.0.0.1:{cluster.PORTS['nginx']}"
+BASES = {
+    1: f"http://127.0.0.1:{cluster.PORTS['nginx-one-app']}",
+    2: f"http://127.0.0.1:{cluster.PORTS['nginx']}",
+}
 SCENARIOS = {
     "API list, two filters": "/api/v1/findings/?interface=oc-fuels-conflict&country=HTI",
     "API mission detail": "/api/v1/missions/UNMIL/",
@@ -37,10 +42,10 @@ UNCACHED = {
 LUA = ROOT / "tests" / "benchmarks" / "soak.lua"
 
 
-def wrk(path, seconds, connections):
+def wrk(base, path, seconds, connections):
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA)]
-        + [BASE],
+        + [base],
         env={**os.environ, "SOAK_PATHS": path},
         check=True,
         capture_output=True,
@@ -53,11 +58,11 @@ def wrk(path, seconds, connections):
     return result
 
 
-def restart_apps(count):
+def restart_apps(extra_env=None):
     for name in cluster.APP_SERVERS:
         cluster.stop_app(name)
-    for name in cluster.APP_SERVERS[:count]:
-        cluster.start_app(name, UNCACHED)
+    for name in cluster.APP_SERVERS:
+        cluster.start_app(name, extra_env)
 
 
 def main():
@@ -68,23 +73,21 @@ def main():
     args = parser.parse_args()
     if args.short:
         args.seconds = 4
-    if not cluster.http_ok(BASE + "/healthz"):
+    if not cluster.http_ok(BASES[2] + "/healthz"):
         sys.exit("The cluster is not running: make cluster")
     cores = os.cpu_count()
     results, failures = {}, []
     try:
-        for count in (1, 2):
-            restart_apps(count)
-            for name, path in SCENARIOS.items():
-                wrk(path, 1, args.connections)  # warm the workers' connections
-                run = wrk(path, args.seconds, args.connections)
+        restart_apps(UNCACHED)
+        for name, path in SCENARIOS.items():
+            for count, base in BASES.items():
+                wrk(base, path, 1, args.connections)  # warm the workers' connections
+                run = wrk(base, path, args.seconds, args.connections)
                 results.setdefault(name, {})[count] = run
                 if run["http_errors"] or run["socket_errors"]:
                     failures.append(f"{name} with {count} app server(s): {run}")
     finally:
-        restart_apps(0)
-        for name in cluster.APP_SERVERS:
-            cluster.start_app(name)
+        restart_apps()
     print(f"machine: {cores} cores shared by nginx, gunicorn, PostgreSQL x2, pgbouncer x2, wrk")
     print(
         f"{'scenario':<24} {'1 app req/s':>12} {'2 apps req/s':>13} {'ratio':>6} {'p95 1/2 ms':>14}"

@@ -1,6 +1,8 @@
 """The deployment as its clients meet it: nginx, two app servers, a primary and a replica
 behind pgbouncer, Redis. Each test breaks or delays a part and checks what a client sees."""
 
+import csv
+import io
 import json
 import subprocess
 import time
@@ -142,6 +144,12 @@ def test_static_files_come_from_nginx_with_far_future_caching(running_cluster):
     assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
 
 
+def test_links_name_the_host_and_port_the_client_used(running_cluster):
+    status, _, body = get(running_cluster, "/api/v1/missions/UNMIL/")
+    assert status == 200
+    assert json.loads(body)["url"] == f"{running_cluster}/api/v1/missions/UNMIL/"
+
+
 def test_public_pages_may_be_cached_and_editors_answers_may_not(running_cluster, token):
     status, headers, _ = get(running_cluster, "/missions/")
     assert status == 200
@@ -172,7 +180,7 @@ def test_csv_exports_stream_whole_through_the_transaction_pooler(running_cluster
 
     def download(n):
         status, _, body = get(running_cluster, f"/api/v1/findings/?format=csv&offset={n}")
-        return status, len(body.decode().strip().splitlines()) - 1
+        return status, len(list(csv.reader(io.StringIO(body.decode())))) - 1
 
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(download, range(24)))

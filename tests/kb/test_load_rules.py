@@ -75,7 +75,9 @@ def test_an_emptied_file_is_refused_and_changes_nothing(fixtures):
     with pytest.raises(CommandError, match=r"interfaces/findings\.yaml: file is empty"):
         _load(verbosity=0)
     _write(fixtures, [])  # a well-formed file with no records loses all 46
-    with pytest.raises(CommandError, match=r"interfaces/findings\.yaml: .*\n.*not in|missing"):
+    with pytest.raises(
+        CommandError, match=r"missing from the files:\n  interfaces/findings\.yaml: "
+    ):
         _load(verbosity=0)
     assert _state() == before
     assert Finding.objects.count() == 46
@@ -279,6 +281,7 @@ def test_if_empty_keeps_the_editors_database(fixtures):
     _edit_in_database(slug)
     out = _load(if_empty=True)
     assert "differs from the files and was kept" in out and "1 changed in the database" in out
+    assert f"{FINDINGS}: {slug} (edited in the database)" in out
     assert Finding.objects.get(slug=slug).summary == "Edited in the admin, not exported."
 
 

@@ -13,7 +13,7 @@ AREA = Case(
     key="slug",
     filterset=ActivityAreaFilterSet,
     filters={
-        "mission": ("UNMIL", "EULEX"),
+        "mission": ("UNMIL", None),  # B's example names no mission
         "interface": ("oc-fuels-conflict", "oc-undermines-security"),
         "basis": (None, None),
     },
@@ -28,8 +28,8 @@ MEASURE = Case(
     filterset=MeasureFilterSet,
     filters={
         "area": ("border-control", "justice"),
-        "mission": ("UNMIL", "EULEX"),
-        "country": ("LBR", "XKX"),
+        "mission": ("UNMIL", None),  # B's example names no mission
+        "country": ("LBR", "XKX"),  # A through its mission's host, B named
         "interface": ("oc-fuels-conflict", "oc-undermines-security"),
         "basis": (None, None),
     },
@@ -52,8 +52,8 @@ APPLICATION = Case(
     filters={
         "measure": ("control-ports", "vetting"),
         "area": ("border-control", "justice"),
-        "mission": ("UNMIL", "EULEX"),
-        "country": ("LBR", "XKX"),
+        "mission": ("UNMIL", None),  # B names no mission
+        "country": ("LBR", "XKX"),  # A through its mission's host, B named
         "basis": (None, None),
     },
     ordering="id",
