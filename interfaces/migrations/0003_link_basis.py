@@ -2,6 +2,13 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def _check_now(schema_editor):
+    """PostgreSQL defers foreign key checks to the commit; the schema changes that follow in
+    this migration cannot run while they are pending, so they are checked now."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def copy_links(field, through, old_target, target):
     """Copy the old links into the new through model; each becomes one the paper states.
 
@@ -18,6 +25,7 @@ def copy_links(field, through, old_target, target):
             new(**{"finding_id": owner, f"{target}_id": linked, "basis": "paper"})
             for owner, linked in rows
         )
+        _check_now(schema_editor)
 
     def backward(apps, schema_editor):
         owner_model = apps.get_model("interfaces", "finding")
@@ -27,6 +35,7 @@ def copy_links(field, through, old_target, target):
         old.objects.bulk_create(
             old(**{"finding_id": owner, f"{old_target}_id": linked}) for owner, linked in rows
         )
+        _check_now(schema_editor)
 
     return migrations.RunPython(forward, backward)
 

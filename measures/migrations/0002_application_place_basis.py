@@ -1,11 +1,19 @@
 from django.db import migrations, models
 
 
+def _check_now(schema_editor):
+    """PostgreSQL defers foreign key checks to the commit; the schema changes that follow in
+    this migration cannot run while they are pending, so they are checked now."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def places_stated_by_paper(apps, schema_editor):
     """Every existing place link becomes one the paper states; the fixtures mark the rest."""
     application = apps.get_model("measures", "MeasureApplication")
     application.objects.filter(mission__isnull=False).update(mission_basis="paper")
     application.objects.filter(country__isnull=False).update(country_basis="paper")
+    _check_now(schema_editor)
 
 
 class Migration(migrations.Migration):
