@@ -13,6 +13,7 @@ from missions.models import (
     finding_links,
     prefetch_joined,
 )
+from ocpo.keys import SLUG, record_url, validate_slug_key
 from sources.models import SourcedLink, links_with_reasons
 
 
@@ -32,7 +33,7 @@ class IllicitActivityQuerySet(SearchableQuerySet):
 class IllicitActivity(models.Model):
     """A kind of crime the paper names (drug trafficking, diamond smuggling, ...)."""
 
-    slug = models.SlugField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True, validators=[validate_slug_key])
     name = models.CharField(max_length=100, unique=True)
     description = models.TextField(blank=True)
 
@@ -41,6 +42,7 @@ class IllicitActivity(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "illicit activities"
+        constraints = [SLUG.constraint("slug", "illicitactivity_slug_key")]
 
     def __str__(self):
         return self.name
@@ -101,7 +103,7 @@ class Interface(models.Model):
     """One of the seven interfaces between organized crime and peace operations (Box 1)."""
 
     number = models.PositiveSmallIntegerField(unique=True, help_text="Position in Box 1 (1-7).")
-    slug = models.SlugField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True, validators=[validate_slug_key])
     title = models.CharField(max_length=100, unique=True, help_text="As printed in Box 1.")
     summary = models.TextField(help_text="The interface in the editors' own words.")
     paper_section = models.CharField(max_length=8, default="II")
@@ -114,6 +116,7 @@ class Interface(models.Model):
     class Meta:
         ordering = ["number"]
         constraints = [
+            SLUG.constraint("slug", "interface_slug_key"),
             models.CheckConstraint(
                 condition=Q(number__gte=1, number__lte=7), name="interface_number_in_box_1"
             ),
@@ -123,13 +126,15 @@ class Interface(models.Model):
         return f"{self.number}. {self.title}"
 
     def get_absolute_url(self):
-        return reverse("interfaces:interface_detail", kwargs={"slug": self.slug})
+        return record_url("interfaces:interface_detail", slug=self.slug)
 
     def natural_key(self):
         return (self.slug,)
 
 
-class MechanismQuerySet(models.QuerySet):
+class MechanismQuerySet(SearchableQuerySet):
+    search_fields = ("description",)  # indexed so that interfaces match through them
+
     def get_by_natural_key(self, interface_slug, position):
         return self.get(interface__slug=interface_slug, position=position)
 
@@ -206,7 +211,7 @@ class Finding(SourcedModel):
     cited document's) words verbatim and is empty when there are none.
     """
 
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, validators=[validate_slug_key])
     interface = models.ForeignKey(Interface, on_delete=models.PROTECT, related_name="findings")
     position = models.PositiveSmallIntegerField(
         default=0, help_text="Order of the case within its interface, as in the paper."
@@ -240,13 +245,16 @@ class Finding(SourcedModel):
     class Meta:
         ordering = ["interface__number", "position", "slug"]
         indexes = [models.Index(fields=["interface", "position"], name="finding_interface_pos_idx")]
-        constraints = SourcedModel.provenance_constraints("finding")
+        constraints = [
+            *SourcedModel.provenance_constraints("finding"),
+            SLUG.constraint("slug", "finding_slug_key"),
+        ]
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("interfaces:finding_detail", kwargs={"slug": self.slug})
+        return record_url("interfaces:finding_detail", slug=self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -287,7 +295,7 @@ class Question(models.Model):
     """A question for discussion from section IV, linked to the interfaces it concerns."""
 
     number = models.PositiveSmallIntegerField(unique=True, help_text="Order in section IV.")
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, validators=[validate_slug_key])
     text = models.TextField()
     interfaces = models.ManyToManyField(Interface, blank=True, related_name="questions")
     editorial_note = models.TextField(
@@ -298,6 +306,7 @@ class Question(models.Model):
 
     class Meta:
         ordering = ["number"]
+        constraints = [SLUG.constraint("slug", "question_slug_key")]
 
     def __str__(self):
         return self.text

@@ -12,6 +12,7 @@ from missions.models import (
     SourcedModel,
     prefetch_joined,
 )
+from ocpo.keys import SLUG, record_url, validate_slug_key
 from sources.models import LinkBasis
 
 
@@ -32,7 +33,7 @@ class ActivityArea(models.Model):
     """An area of activity: the first column of the Annex table, in the paper's order."""
 
     number = models.PositiveSmallIntegerField(unique=True, help_text="Row group in the Annex.")
-    slug = models.SlugField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, validators=[validate_slug_key])
     name = models.CharField(max_length=200, unique=True)
 
     objects = ActivityAreaQuerySet.as_manager()
@@ -40,6 +41,7 @@ class ActivityArea(models.Model):
     class Meta:
         ordering = ["number"]
         constraints = [
+            SLUG.constraint("slug", "activityarea_slug_key"),
             models.CheckConstraint(
                 condition=Q(number__gte=1), name="activity_area_number_positive"
             ),
@@ -91,7 +93,7 @@ class Measure(models.Model):
 
     area = models.ForeignKey(ActivityArea, on_delete=models.PROTECT, related_name="measures")
     position = models.PositiveSmallIntegerField(help_text="Order within the area, as in the Annex.")
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, validators=[validate_slug_key])
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     interfaces = models.ManyToManyField(Interface, blank=True, related_name="measures")
@@ -104,6 +106,7 @@ class Measure(models.Model):
     class Meta:
         ordering = ["area__number", "position"]
         constraints = [
+            SLUG.constraint("slug", "measure_slug_key"),
             models.UniqueConstraint(fields=["area", "position"], name="measure_unique_position"),
         ]
 
@@ -111,7 +114,7 @@ class Measure(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("measures:measure_detail", kwargs={"slug": self.slug})
+        return record_url("measures:measure_detail", slug=self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -262,7 +265,7 @@ class PoliceFunction(models.Model):
 
     kind = models.CharField(max_length=16, choices=PoliceFunctionKind.choices, db_index=True)
     position = models.PositiveSmallIntegerField(unique=True, help_text="Order in Box 2.")
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, validators=[validate_slug_key])
     name = models.CharField(max_length=200)
     measures = models.ManyToManyField(Measure, blank=True, related_name="police_functions")
     editorial_note = models.TextField(
@@ -274,6 +277,7 @@ class PoliceFunction(models.Model):
     class Meta:
         ordering = ["position"]
         constraints = [
+            SLUG.constraint("slug", "policefunction_slug_key"),
             models.CheckConstraint(
                 condition=Q(kind__in=PoliceFunctionKind.values), name="police_function_kind_valid"
             ),

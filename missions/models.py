@@ -4,82 +4,22 @@ Every other app links to these records, so they carry natural keys (ISO3, acrony
 that fixtures and URLs use instead of numeric ids.
 """
 
-import re
-
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connections, models
+from django.db import models
 from django.db.models import Count, Prefetch, Q
-from django.urls import reverse
 
+from ocpo.keys import (
+    ACRONYM,
+    ISO3,
+    SLUG,
+    record_url,
+    validate_acronym,
+    validate_iso3,
+    validate_slug_key,
+)
+
+# Search lives in ocpo.search; the apps import it from here, the base of the stack.
+from ocpo.search import SEARCH_MAX_LENGTH, SearchableQuerySet, search_terms  # noqa: F401
 from sources.models import SourcedLink, links_with_reasons
-
-SEARCH_MAX_LENGTH = 200
-
-
-def search_terms(q):
-    """The words of a query, bounded: what ``search()`` matches and what pages highlight."""
-    return re.findall(r"\w+", (q or "")[:SEARCH_MAX_LENGTH])[:12]
-
-
-class SearchableQuerySet(models.QuerySet):
-    """``search(q)`` over ``search_fields``: ranked full text on PostgreSQL, icontains elsewhere.
-
-    Every word must match some field. Fields may follow relations (``applications__label``);
-    they help find a record, while the rank weighs only the record's own fields, the first
-    most (weight A).
-    """
-
-    search_fields: tuple[str, ...] = ()
-
-    def search(self, q):
-        terms = search_terms(q)
-        if not terms:
-            return self.none()
-        if connections[self.db].vendor == "postgresql":
-            query = SearchQuery(" ".join(terms), config="english")
-            own = self.own_search_fields()
-            vector = self.search_vector(own)
-            ranked = self.annotate(search_rank=SearchRank(vector, query)).order_by(
-                "-search_rank", *self.model._meta.ordering
-            )
-            # The record's own fields match through the GIN index on exactly this vector
-            # (see the "search" migrations); linked fields match in their own tables.
-            linked = [field for field in self.search_fields if "__" in field]
-            if not linked:
-                return ranked.alias(_sv=vector).filter(_sv=query)
-            matches = Q(pk__in=self._matching(self.model, own, query))
-            for field in linked:
-                path, name = field.rsplit("__", 1)
-                related = self.model._meta.get_field(path).related_model
-                matches |= Q(**{f"{path}__in": self._matching(related, [name], query)})
-            return ranked.filter(matches)
-        condition = Q()
-        for term in terms:
-            condition &= Q.create(
-                [(f"{field}__icontains", term) for field in self.search_fields], connector=Q.OR
-            )
-        matches = self.model._default_manager.filter(condition)
-        return self.filter(pk__in=matches.values("pk"))
-
-    def own_search_fields(self):
-        return [field for field in self.search_fields if "__" not in field]
-
-    @staticmethod
-    def search_vector(fields):
-        """The weighted vector searched and ranked on: the first field counts most."""
-        first, *rest = fields
-        vector = SearchVector(first, weight="A", config="english")
-        for field in rest:
-            vector += SearchVector(field, weight="B", config="english")
-        return vector
-
-    @classmethod
-    def _matching(cls, model, fields, query):
-        return (
-            model._default_manager.alias(_sv=cls.search_vector(fields))
-            .filter(_sv=query)
-            .values("pk")
-        )
 
 
 class Source(models.TextChoices):
@@ -247,6 +187,7 @@ class Country(models.Model):
         max_length=3,
         unique=True,
         help_text="Upper-case ISO 3166-1 alpha-3 code; XKX for Kosovo.",
+        validators=[validate_iso3],
     )
     name = models.CharField(max_length=100, unique=True)
     region = models.CharField(max_length=60, db_index=True)
@@ -257,16 +198,14 @@ class Country(models.Model):
         ordering = ["name"]
         verbose_name_plural = "countries"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(iso3__regex=r"^[A-Z]{3}$"), name="country_iso3_upper"
-            ),
+            ISO3.constraint("iso3", "country_iso3_upper"),
         ]
 
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("missions:country_detail", kwargs={"iso3": self.iso3})
+        return record_url("missions:country_detail", iso3=self.iso3)
 
     def natural_key(self):
         return (self.iso3,)
@@ -330,7 +269,7 @@ class Document(SourcedModel):
     (for example a symbol the paper does not give).
     """
 
-    slug = models.SlugField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, validators=[validate_slug_key])
     kind = models.CharField(max_length=24, choices=DocumentKind.choices, db_index=True)
     symbol = models.CharField(
         max_length=40,
@@ -363,6 +302,7 @@ class Document(SourcedModel):
         # NULL dates first on every database, so listings and exports agree everywhere.
         ordering = ["year", models.F("date").asc(nulls_first=True), "slug"]
         constraints = [
+            SLUG.constraint("slug", "document_slug_key"),
             *SourcedModel.provenance_constraints("document"),
             models.CheckConstraint(
                 condition=Q(kind__in=DocumentKind.values), name="document_kind_valid"
@@ -380,7 +320,7 @@ class Document(SourcedModel):
         return f"{self.symbol} ({self.title})" if self.symbol else self.title
 
     def get_absolute_url(self):
-        return reverse("missions:document_detail", kwargs={"slug": self.slug})
+        return record_url("missions:document_detail", slug=self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -465,7 +405,7 @@ class Mission(SourcedModel):
     by the editors; ``editorial_note`` says which.
     """
 
-    acronym = models.CharField(max_length=20, unique=True)
+    acronym = models.CharField(max_length=20, unique=True, validators=[validate_acronym])
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=8, choices=MissionKind.choices, db_index=True)
     lead_organization = models.CharField(
@@ -491,6 +431,7 @@ class Mission(SourcedModel):
         ordering = ["acronym"]
         indexes = [models.Index(fields=["start_date", "end_date"], name="mission_dates_idx")]
         constraints = [
+            ACRONYM.constraint("acronym", "mission_acronym_key"),
             *SourcedModel.provenance_constraints("mission"),
             models.CheckConstraint(
                 condition=Q(kind__in=MissionKind.values), name="mission_kind_valid"
@@ -507,7 +448,7 @@ class Mission(SourcedModel):
         return self.acronym
 
     def get_absolute_url(self):
-        return reverse("missions:mission_detail", kwargs={"acronym": self.acronym})
+        return record_url("missions:mission_detail", acronym=self.acronym)
 
     def natural_key(self):
         return (self.acronym,)

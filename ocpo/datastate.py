@@ -15,6 +15,7 @@ import logging
 import time
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from redis.exceptions import RedisError
@@ -35,6 +36,7 @@ class _CacheHealth:
 
     down_until = 0.0
     bump_owed = False
+    failing = False
 
 
 def cache_usable():
@@ -43,7 +45,8 @@ def cache_usable():
 
 def cache_failed(error, doing):
     """Record a cache failure: log it once per outage, skip the cache for a few seconds."""
-    if cache_usable():
+    if not _CacheHealth.failing:
+        _CacheHealth.failing = True
         logger.warning("shared cache unavailable while %s (%s); serving without it", doing, error)
     _CacheHealth.down_until = time.monotonic() + RETRY_AFTER_SECONDS
     # A write by another worker may have failed to bump meanwhile: bump on recovery.
@@ -66,6 +69,9 @@ def data_state():
     except CACHE_ERRORS as error:
         cache_failed(error, "reading the data state")
         return None
+    if _CacheHealth.failing:
+        _CacheHealth.failing = False
+        logger.warning("shared cache available again")
     return state
 
 
@@ -92,3 +98,29 @@ def bump_on_change(sender, **kwargs):
         return
     if sender._meta.app_label in KB_APPS:
         transaction.on_commit(bump_data_state, using=kwargs.get("using"))
+
+
+def memoized(name, compute, timeout=60 * 60):
+    """``compute()``, kept in the shared cache under the data state until any record changes.
+
+    For the counts over the whole knowledge base (the matrix, the home page's figures):
+    they change only when a record does, yet computing them reads every link (about 2 s at
+    factor 1000). Unlike the anonymous page cache this serves every visitor and every
+    variant of a page. ``OCPO_AGGREGATE_CACHE=false`` computes on every call.
+    """
+    state = data_state() if settings.OCPO_AGGREGATE_CACHE else None
+    if state is None:
+        return compute()
+    key = f"ocpo:memo:{state}:{name}"
+    try:
+        value = cache.get(key)
+    except CACHE_ERRORS as error:
+        cache_failed(error, "reading a memo")
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, timeout)
+        except CACHE_ERRORS as error:
+            cache_failed(error, "keeping a memo")
+    return value

@@ -275,11 +275,12 @@ def _export_queryset(spec):
 
 
 def _records_in_order(spec):
+    """{natural key: record as written} for one file, in the file's order."""
     objects = sorted(
         _export_queryset(spec),
         key=lambda obj: [_sort_value(obj, path) for path in spec.order],
     )
-    return [serialize(spec, obj) for obj in objects]
+    return {tuple(obj.natural_key()): serialize(spec, obj) for obj in objects}
 
 
 def write_atomically(target, text):
@@ -317,16 +318,18 @@ def export(directory=None):
     later load knows the files hold the database's edits.
     """
     directory = Path(directory or settings.KB_FIXTURES_DIR)
-    exported = []
+    exported, written = [], {}
     for spec in FILES:
-        records = _records_in_order(spec)
-        text, target = file_text(records), directory / spec.path
+        records = written[spec] = _records_in_order(spec)
+        text, target = file_text(list(records.values())), directory / spec.path
         changed = not target.exists() or target.read_bytes() != text.encode("utf-8")
         if changed:
             write_atomically(target, text)
         exported.append(ExportedFile(spec.path, len(records), changed))
     if is_fixtures_dir(directory):
-        remember_synced_state()
+        # What was written, not the database a moment later: an edit saved during the
+        # export is not in the files, so it must not count as exported.
+        _replace_synced_state(written)
     return exported
 
 
@@ -501,15 +504,24 @@ def database_is_empty():
 
 def remember_synced_state():
     """Record every record's current content as the state the fixture files hold."""
+    _replace_synced_state(
+        {
+            spec: {key: serialize(spec, obj) for key, obj in database_records(spec).items()}
+            for spec in FILES
+        }
+    )
+
+
+def _replace_synced_state(records):
+    """Make SyncedRecord hold ``records`` ({spec: {natural key: record}}) and nothing else."""
     rows = [
-        SyncedRecord(
-            file=spec.path, key=_key_json(key), digest=content_digest(spec, serialize(spec, obj))
-        )
-        for spec in FILES
-        for key, obj in database_records(spec).items()
+        SyncedRecord(file=spec.path, key=_key_json(key), digest=content_digest(spec, record))
+        for spec, by_key in records.items()
+        for key, record in by_key.items()
     ]
-    SyncedRecord.objects.all().delete()
-    SyncedRecord.objects.bulk_create(rows, batch_size=500)
+    with transaction.atomic():
+        SyncedRecord.objects.all().delete()
+        SyncedRecord.objects.bulk_create(rows, batch_size=500)
 
 
 @dataclass(frozen=True)
@@ -617,11 +629,14 @@ def make_plan(directory=None):
     """Compare the files with the database; reads only. Broken files raise here."""
     directory = Path(directory or settings.KB_FIXTURES_DIR)
     plan = Plan()
+    # Every file is read and checked before the database is asked anything.
+    for spec in FILES:
+        plan.files[spec] = read_file_records(directory, spec)
     # An empty database (a new one, or a restore) takes the files as they are, whatever
     # a past load left in the synced state.
     fresh = database_is_empty()
     for spec in FILES:
-        files = plan.files[spec] = read_file_records(directory, spec)
+        files = plan.files[spec]
         database = plan.database[spec] = database_records(spec)
         in_files = plan.file_digests[spec] = {
             key: content_digest(spec, entry.data, entry.where) for key, entry in files.items()

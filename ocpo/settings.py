@@ -56,6 +56,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Under /api/, every error answer (even one no DRF view made) is an RFC 9457 problem.
+    "ocpo.problems.ProblemMiddleware",
+    # NUL in the URL (PostgreSQL cannot hold it) and chunked bodies: refused up front.
+    "ocpo.request_guard.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cache-Control for proxies and CDNs: public for anonymous reads, private otherwise.
     "ocpo.cache_headers.CacheControlMiddleware",
@@ -190,15 +194,25 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"
     ],
+    # Token first: its WWW-Authenticate makes a missing or bad credential a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "ocpo.problems.ContentNegotiation",
+    # Every error as an RFC 9457 problem (ocpo/problems.py, ocpo/exception_handler.py).
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+}
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "ocpo.exception_handler.ProblemHandler",
+    "EXCEPTION_FORMATTER_CLASS": "ocpo.exception_handler.ProblemFormatter",
+    # The same answer in development as in production; the traceback is still logged.
+    "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -280,6 +294,8 @@ if PRODUCTION:
 # Only canonical URLs are kept, answers up to OCPO_CACHE_MAX_BYTES, and each client adds
 # at most OCPO_CACHE_FILL_RATE new entries (beyond it, answers are served but not kept).
 OCPO_ANONYMOUS_CACHE = env.bool("OCPO_ANONYMOUS_CACHE", default=True)
+# Counts over the whole knowledge base (matrix, home page) kept until the data changes.
+OCPO_AGGREGATE_CACHE = env.bool("OCPO_AGGREGATE_CACHE", default=True)
 # How long a proxy or CDN may serve an anonymous answer before revalidating its ETag.
 OCPO_PUBLIC_MAX_AGE = env.int("OCPO_PUBLIC_MAX_AGE", default=30)
 OCPO_CACHE_MAX_BYTES = env.int("OCPO_CACHE_MAX_BYTES", default=256 * 1024)
@@ -296,11 +312,19 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["ocpo.throttling.AnonReadThrottle"
 REST_FRAMEWORK["NUM_PROXIES"] = OCPO_NUM_PROXIES
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # request bodies: 1 MiB is ample for any record
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# Failed logins (django-axes, counted in the database): an address is locked out after
+# OCPO_LOGIN_FAILURE_LIMIT failures on one account, or across accounts (password
+# spraying), for OCPO_LOGIN_COOLOFF_HOURS. The address is the client's real one
+# (django-ipware): behind the proxy, the right-most X-Forwarded-For entry (what the proxy
+# saw), never what the client wrote before it; without a proxy, the socket's address. An
+# editor's account is never locked for everyone, only for the addresses that failed.
 AXES_FAILURE_LIMIT = env.int("OCPO_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("OCPO_LOGIN_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = OCPO_NUM_PROXIES or None
+AXES_IPWARE_PROXY_ORDER = "right-most"
+# python-ipware counts the proxies listed in the header: the nearest one is not listed.
+AXES_IPWARE_PROXY_COUNT = OCPO_NUM_PROXIES - 1 if OCPO_NUM_PROXIES > 1 else None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if OCPO_NUM_PROXIES else ["REMOTE_ADDR"]
 )

@@ -197,9 +197,9 @@ def test_migrating_back_and_forth_keeps_every_link(tmp_path):
     placed = MeasureApplication.objects.filter(country__isnull=False).count()
     executor = MigrationExecutor(connection)
     before = [
-        ("missions", "0002_search_indexes"),
-        ("interfaces", "0002_search_indexes"),
-        ("measures", "0001_initial"),
+        ("missions", "0004_natural_key_patterns"),
+        ("interfaces", "0004_natural_key_patterns"),
+        ("measures", "0003_natural_key_patterns"),
     ]
     executor.migrate(before)
     executor.loader.build_graph()

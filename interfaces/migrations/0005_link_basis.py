@@ -44,8 +44,8 @@ class Migration(migrations.Migration):
     """Links gain a basis: through models replace the plain many-to-many tables, data kept."""
 
     dependencies = [
-        ("interfaces", "0002_search_indexes"),
-        ("missions", "0003_link_basis"),
+        ("interfaces", "0004_natural_key_patterns"),
+        ("missions", "0005_link_basis"),
     ]
 
     operations = [
