@@ -11,6 +11,7 @@ from missions.models import (
     SearchableQuerySet,
     SourcedModel,
     finding_links,
+    key_index,
     prefetch_joined,
 )
 from ocpo.keys import SLUG, record_url, validate_slug_key
@@ -244,7 +245,10 @@ class Finding(SourcedModel):
 
     class Meta:
         ordering = ["interface__number", "position", "slug"]
-        indexes = [models.Index(fields=["interface", "position"], name="finding_interface_pos_idx")]
+        indexes = [
+            models.Index(fields=["interface", "position"], name="finding_interface_pos_idx"),
+            key_index("slug", "finding_slug_upper_idx"),
+        ]
         constraints = [
             *SourcedModel.provenance_constraints("finding"),
             SLUG.constraint("slug", "finding_slug_key"),

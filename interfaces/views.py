@@ -1,5 +1,7 @@
 """Portal pages for interfaces, findings and questions."""
 
+from collections import Counter
+
 from django.views.generic import DetailView
 
 from ocpo.portal import FilteredListView, group_by, key_choices
@@ -65,3 +67,19 @@ class QuestionListView(FilteredListView):
     api_resource = "questions"
     paginate_by = 100
     filter_choices = {"interface": INTERFACE_CHOICES}
+
+    def get_context_data(self, **kwargs):
+        """The editors' note most questions share is shown once; each question shows only
+        what its own note adds to it."""
+        context = super().get_context_data(**kwargs)
+        questions = list(context["object_list"])
+        notes = [q.editorial_note for q in questions if q.editorial_note]
+        common = Counter(notes).most_common(1)[0][0] if notes else ""
+        if sum(note.startswith(common) for note in notes) < 2:
+            common = ""
+        context["common_note"] = common
+        context["questions"] = [
+            (q, q.editorial_note[len(common) :].strip() if common else q.editorial_note)
+            for q in questions
+        ]
+        return context

@@ -10,6 +10,7 @@ from missions.models import (
     Mission,
     SearchableQuerySet,
     SourcedModel,
+    key_index,
     prefetch_joined,
 )
 from ocpo.keys import SLUG, record_url, validate_slug_key
@@ -105,6 +106,7 @@ class Measure(models.Model):
 
     class Meta:
         ordering = ["area__number", "position"]
+        indexes = [key_index("slug", "measure_slug_upper_idx")]
         constraints = [
             SLUG.constraint("slug", "measure_slug_key"),
             models.UniqueConstraint(fields=["area", "position"], name="measure_unique_position"),

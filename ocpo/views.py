@@ -25,6 +25,9 @@ def home(request):
                 "interface-counts", lambda: list(Interface.objects.with_counts())
             ),
             "matrix": memoized("interface-mission-matrix", selectors.interface_mission_matrix),
+            "country_matrix": memoized(
+                "interface-country-matrix", selectors.interface_country_matrix
+            ),
             "totals": memoized("totals", selectors.totals),
         },
     )
@@ -61,6 +64,10 @@ def matrix(request):
                 f"area-mission-matrix-{basis or 'all'}",
                 lambda: selectors.area_mission_matrix(basis or None),
             ),
+            "country_matrix": memoized(
+                f"interface-country-matrix-{basis or 'all'}",
+                lambda: selectors.interface_country_matrix(basis or None),
+            ),
         },
     )
 
@@ -72,13 +79,14 @@ def compare(request):
     named = ",".join(request.GET.getlist("missions"))
     acronyms = list(dict.fromkeys(a.strip() for a in named.split(",") if a.strip()))
     comparison = selectors.compare_missions(acronyms[:COMPARE_MAX_MISSIONS])
-    choices, more_missions = selectors.compare_choices(acronyms)
+    selected = [m.acronym for m in comparison["missions"]]
+    choices, more_missions = selectors.compare_choices(selected)
     return render(
         request,
         "compare.html",
         {
             "comparison": comparison,
-            "selected": acronyms,
+            "selected": selected,
             "choices": choices,
             "more_missions": more_missions,
             "too_many": len(acronyms) > COMPARE_MAX_MISSIONS,

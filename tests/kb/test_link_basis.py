@@ -197,9 +197,9 @@ def test_migrating_back_and_forth_keeps_every_link(tmp_path):
     placed = MeasureApplication.objects.filter(country__isnull=False).count()
     executor = MigrationExecutor(connection)
     before = [
-        ("missions", "0004_natural_key_patterns"),
-        ("interfaces", "0004_natural_key_patterns"),
-        ("measures", "0003_natural_key_patterns"),
+        ("missions", "0005_key_upper_indexes"),
+        ("interfaces", "0005_key_upper_indexes"),
+        ("measures", "0004_key_upper_indexes"),
     ]
     executor.migrate(before)
     executor.loader.build_graph()

@@ -227,3 +227,24 @@ def test_kb_haiti_lists_minustah(client, kb):
     assert "MINUSTAH" in html
     html = client.get("/missions/MINUSTAH/").content.decode()
     assert "S/RES/2070" in html
+
+
+def test_mission_page_shows_its_host_countries_evidence_marked_as_such(client, kb):
+    """Issue 10, item 4: /missions/MINUSTAH/ shows Haiti's findings that name no MINUSTAH,
+    apart from its own and linked to the country's list."""
+    from interfaces.models import Finding
+
+    response = client.get("/missions/MINUSTAH/")
+    html = response.content.decode()
+    groups = response.context["host_findings_by_interface"]
+    shown = {f.slug for _, findings in groups for f in findings}
+    expected = set(
+        Finding.objects.filter(countries__iso3="HTI")
+        .exclude(missions__acronym="MINUSTAH")
+        .values_list("slug", flat=True)
+    )
+    assert shown == expected and expected
+    assert "without naming MINUSTAH" in html
+    assert 'href="/findings/?country=HTI"' in html
+    for slug in expected:
+        assert f'href="/findings/{slug}/"' in html

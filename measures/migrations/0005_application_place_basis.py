@@ -20,8 +20,8 @@ class Migration(migrations.Migration):
     """An example's mission and country links gain a basis and, for the editors', a reason."""
 
     dependencies = [
-        ("measures", "0003_natural_key_patterns"),
-        ("missions", "0005_link_basis"),
+        ("measures", "0004_key_upper_indexes"),
+        ("missions", "0006_link_basis"),
     ]
 
     operations = [

@@ -44,8 +44,8 @@ class Migration(migrations.Migration):
     """Links gain a basis: through models replace the plain many-to-many tables, data kept."""
 
     dependencies = [
-        ("interfaces", "0004_natural_key_patterns"),
-        ("missions", "0005_link_basis"),
+        ("interfaces", "0005_key_upper_indexes"),
+        ("missions", "0006_link_basis"),
     ]
 
     operations = [

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
     """Links gain a basis: through models replace the plain many-to-many tables, data kept."""
 
     dependencies = [
-        ("missions", "0004_natural_key_patterns"),
+        ("missions", "0005_key_upper_indexes"),
     ]
 
     operations = [
