@@ -185,7 +185,7 @@ def test_finding_cards_show_the_editors_judgement(client, kb):
     for finding in noted:
         card = html.split(f'id="{finding.slug}"')[1].split("</article>")[0]
         assert escape(finding.editorial_note) in card
-        marker = "Added by the editors" if finding.source == "editors" else "editors' judgement"
+        marker = "Added by the editors" if finding.source == "editors" else "Editors' note"
         assert marker in card.replace("&#x27;", "'")
     assert Finding.objects.filter(source="editors").exists() or noted
 

@@ -6,6 +6,7 @@ import json
 import pytest
 from django.conf import settings
 
+from missions.models import Mission
 from tests.api_cases import make_pair, problem_errors
 from tests.interfaces.cases import ACTIVITY, FINDING, INTERFACE, QUESTION
 from tests.measures.cases import APPLICATION, AREA, MEASURE, POLICE_FUNCTION
@@ -192,3 +193,4 @@ def test_a_body_just_under_the_bound_is_read(pair, editor_api):
     text = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE - 100)
     response = editor_api.patch(f"{url_of(MISSION)}UNMIL/", {"summary": text}, format="json")
     assert response.status_code == 200
+    assert Mission.objects.get(acronym="UNMIL").summary == text

@@ -31,7 +31,9 @@ def test_unreadable_page_values_are_400_not_ignored(pair, client, query):
 
 
 def test_empty_page_values_are_as_if_not_given(pair, client):
-    assert client.get("/api/v1/missions/?limit=&offset=").status_code == 200
+    response = client.get("/api/v1/missions/?limit=&offset=")
+    assert response.status_code == 200
+    assert response.json() == client.get("/api/v1/missions/").json()
 
 
 def test_undeclared_method_with_a_format_is_405_not_404(pair):
