@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "reversion",
     "axes",
     "ocpo",
+    "sources",
     "missions",
     "interfaces",
     "measures",
@@ -248,6 +249,7 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "missions.models.DocumentKind",
         "MissionKindEnum": "missions.models.MissionKind",
         "PoliceFunctionKindEnum": "measures.models.PoliceFunctionKind",
+        "LinkBasisEnum": "sources.models.LinkBasis",
     },
 }
 
