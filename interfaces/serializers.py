@@ -17,6 +17,7 @@ from ocpo.rest import (
     RelatedKeysField,
     SummarySerializer,
 )
+from sources.serializers import LinksField, SourcedLinksWriteMixin
 
 from .models import Finding, IllicitActivity, Interface, Question
 
@@ -132,7 +133,7 @@ class InterfaceDetailSerializer(InterfaceSerializer):
         ]
 
 
-class FindingSerializer(KBModelSerializer):
+class FindingSerializer(SourcedLinksWriteMixin, KBModelSerializer):
     """A finding, its links by natural key (lists and writes)."""
 
     url = RecordUrlField(view_name="api:finding-detail", lookup_field="slug")
@@ -170,6 +171,19 @@ class FindingSerializer(KBModelSerializer):
         required=False,
         help_text="Slugs of the illicit activities the case names.",
     )
+    links = LinksField(
+        {
+            "missions": "mission_links",
+            "countries": "country_links",
+            "documents": "document_links",
+            "activities": "activity_links",
+        },
+        help_text=(
+            "Each link with its basis: 'paper' when the passage states it, 'editors' for "
+            "the editors' inference (with their reason). Links written through the API "
+            "are the editors' until checked."
+        ),
+    )
 
     class Meta:
         model = Finding
@@ -188,6 +202,7 @@ class FindingSerializer(KBModelSerializer):
             "countries",
             "documents",
             "activities",
+            "links",
             "source",
             "paper_section",
             "footnotes",

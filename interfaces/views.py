@@ -34,7 +34,9 @@ class InterfaceDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         findings = self.object.first_findings
-        documents = {d.pk: d for f in findings for d in f.documents.all()}
+        documents = {
+            link.document.pk: link.document for f in findings for link in f.document_links.all()
+        }
         context.update(
             findings_by_case=group_by(findings, lambda f: f.case_label),
             documents=sorted(documents.values(), key=lambda d: (d.year, d.slug)),

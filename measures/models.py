@@ -14,6 +14,7 @@ from missions.models import (
     prefetch_joined,
 )
 from ocpo.keys import SLUG, record_url, validate_slug_key
+from sources.models import LinkBasis
 
 
 class ActivityAreaQuerySet(SearchableQuerySet):
@@ -165,6 +166,19 @@ class MeasureApplication(SourcedModel):
     country = models.ForeignKey(
         Country, null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
     )
+    # The basis of each place link: the Annex prints it, or the editors inferred it.
+    mission_basis = models.CharField(
+        max_length=8, choices=LinkBasis.choices, blank=True, help_text="Empty without a mission."
+    )
+    mission_reason = models.TextField(
+        blank=True, help_text="Why the editors linked this mission (required when they did)."
+    )
+    country_basis = models.CharField(
+        max_length=8, choices=LinkBasis.choices, blank=True, help_text="Empty without a country."
+    )
+    country_reason = models.TextField(
+        blank=True, help_text="Why the editors linked this country (required when they did)."
+    )
     label = models.CharField(
         max_length=200,
         blank=True,
@@ -192,6 +206,22 @@ class MeasureApplication(SourcedModel):
                 | Q(all_missions=True),
                 name="application_has_place",
             ),
+            *[
+                constraint
+                for place in ("mission", "country")
+                for constraint in (
+                    models.CheckConstraint(
+                        condition=Q(**{f"{place}__isnull": True, f"{place}_basis": ""})
+                        | Q(**{f"{place}__isnull": False, f"{place}_basis__in": LinkBasis.values}),
+                        name=f"application_{place}_basis",
+                    ),
+                    models.CheckConstraint(
+                        condition=~Q(**{f"{place}_basis": LinkBasis.EDITORS})
+                        | ~Q(**{f"{place}_reason": ""}),
+                        name=f"application_{place}_editors_give_reason",
+                    ),
+                )
+            ],
         ]
 
     def __str__(self):

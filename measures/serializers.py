@@ -17,6 +17,7 @@ from ocpo.rest import (
     RelatedKeysField,
     SummarySerializer,
 )
+from sources.serializers import SourcedLinksWriteMixin
 
 from .models import ActivityArea, Measure, MeasureApplication, PoliceFunction
 
@@ -166,7 +167,7 @@ class MeasureDetailSerializer(MeasureSerializer):
         fields = [*MeasureSerializer.Meta.fields, "applications"]
 
 
-class MeasureApplicationSerializer(KBModelSerializer):
+class MeasureApplicationSerializer(SourcedLinksWriteMixin, KBModelSerializer):
     """An example of a measure in practice, links by natural key."""
 
     url = RecordUrlField(view_name="api:application-detail")
@@ -207,7 +208,11 @@ class MeasureApplicationSerializer(KBModelSerializer):
             "area",
             "position",
             "mission",
+            "mission_basis",
+            "mission_reason",
             "country",
+            "country_basis",
+            "country_reason",
             "label",
             "note",
             "all_missions",

@@ -19,7 +19,8 @@ from ocpo.keys import (
 )
 
 # Search lives in ocpo.search; the apps import it from here, the base of the stack.
-from ocpo.search import SEARCH_MAX_LENGTH, SearchableQuerySet, search_terms  # noqa: F401
+from ocpo.search import SEARCH_MAX_LENGTH, SearchableQuerySet  # noqa: F401
+from sources.models import SourcedLink, links_with_reasons
 
 
 class Source(models.TextChoices):
@@ -114,14 +115,27 @@ class SourcedModel(models.Model):
         ]
 
 
-# What a page showing findings prefetches through a record's ``findings`` relation.
-FINDING_LINKS = (
-    "findings__interface",
-    "findings__missions",
-    "findings__countries",
-    "findings__documents",
-    "findings__activities",
-)
+def prefetch_links(model, path, target):
+    """Prefetch the link rows at ``path`` from ``model`` with their ``target``, in one query.
+
+    The link model is read from the relations, so an app prefetches the links of the apps
+    above it (a mission's findings' links) without importing them.
+    """
+    related = model
+    for name in path.split("__"):
+        related = related._meta.get_field(name).related_model
+    return Prefetch(path, queryset=related._default_manager.select_related(target))
+
+
+def finding_links(model, prefix="findings__"):
+    """What a page showing findings prefetches: their interface and link rows with targets."""
+    return (
+        f"{prefix}interface",
+        prefetch_links(model, f"{prefix}mission_links", "mission"),
+        prefetch_links(model, f"{prefix}country_links", "country"),
+        prefetch_links(model, f"{prefix}document_links", "document"),
+        prefetch_links(model, f"{prefix}activity_links", "activity"),
+    )
 
 
 def prefetch_joined(model, name, *joins):
@@ -166,7 +180,7 @@ class CountryQuerySet(SearchableQuerySet):
         """Everything the country page shows, prefetched (reverse relations by name)."""
         return self.prefetch_related(
             "missions",
-            *FINDING_LINKS,
+            *finding_links(self.model),
             "applications__measure__area",
             "applications__mission",
             "documents",
@@ -226,22 +240,30 @@ class DocumentQuerySet(SearchableQuerySet):
     def for_api_list(self):
         """Documents with their countries, missions and the interfaces of findings citing them."""
         return self.prefetch_related(
-            "countries", "missions", prefetch_joined(self.model, "findings", "interface")
+            "countries",
+            "missions",
+            prefetch_joined(self.model, "findings", "interface"),
+            *self.link_rows(),
+        )
+
+    def link_rows(self):
+        return (
+            prefetch_links(self.model, "country_links", "country"),
+            prefetch_links(self.model, "mission_links", "mission"),
         )
 
     def for_api_detail(self):
         return self.for_api_list().prefetch_related("established_missions")
 
     def for_list(self):
-        return self.prefetch_related("countries", "missions")
+        return self.prefetch_related(*self.link_rows())
 
     def for_detail(self):
         """A document with everything that cites it or that it concerns."""
         return self.prefetch_related(
-            *FINDING_LINKS,
+            *finding_links(self.model),
             "established_missions",
-            "missions",
-            "countries",
+            *self.link_rows(),
         )
 
     def per_year(self):
@@ -275,8 +297,13 @@ class Document(SourcedModel):
         max_length=200, blank=True, help_text="Journal, publisher or series, with pages."
     )
     description = models.TextField(blank=True, help_text="What the paper takes from it.")
-    countries = models.ManyToManyField(Country, blank=True, related_name="documents")
-    missions = models.ManyToManyField("Mission", blank=True, related_name="documents")
+    # Each link carries its basis (the paper's statement or the editors' inference).
+    countries = models.ManyToManyField(
+        Country, blank=True, related_name="documents", through="DocumentCountry"
+    )
+    missions = models.ManyToManyField(
+        "Mission", blank=True, related_name="documents", through="DocumentMission"
+    )
 
     objects = DocumentQuerySet.as_manager()
 
@@ -307,6 +334,10 @@ class Document(SourcedModel):
 
     def natural_key(self):
         return (self.slug,)
+
+    @property
+    def links_with_reasons(self):
+        return links_with_reasons(self, ("mission_links", "country_links"))
 
     @property
     def citation(self):
@@ -361,7 +392,7 @@ class MissionQuerySet(SearchableQuerySet):
         """
         return self.select_related("establishing_document").prefetch_related(
             "countries",
-            *FINDING_LINKS,
+            *finding_links(self.model),
             "applications__measure__area",
             "applications__country",
             "documents",
@@ -438,3 +469,30 @@ class Mission(SourcedModel):
     @property
     def is_active(self):
         return self.start_date is not None and self.end_date is None
+
+
+class DocumentCountry(SourcedLink):
+    """A document's link to a country it concerns, with its basis."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="country_links")
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="document_links")
+
+    owner_field, target_field, target_key = "document", "country", "iso3"
+
+    class Meta:
+        ordering = ["document", "country__name"]
+        verbose_name_plural = "document countries"
+        constraints = SourcedLink.link_constraints("document_country", "document", "country")
+
+
+class DocumentMission(SourcedLink):
+    """A document's link to a mission it concerns, with its basis."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="mission_links")
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="document_links")
+
+    owner_field, target_field, target_key = "document", "mission", "acronym"
+
+    class Meta:
+        ordering = ["document", "mission__acronym"]
+        constraints = SourcedLink.link_constraints("document_mission", "document", "mission")

@@ -15,6 +15,7 @@ from ocpo.rest import (
     RelatedKeysField,
     SummarySerializer,
 )
+from sources.serializers import LinksField, SourcedLinksWriteMixin
 
 from .models import Country, Document, Mission
 
@@ -125,7 +126,7 @@ class CountryDetailSerializer(CountrySerializer):
         fields = [*CountrySerializer.Meta.fields, "documents", "findings", "applications"]
 
 
-class DocumentSerializer(KBModelSerializer):
+class DocumentSerializer(SourcedLinksWriteMixin, KBModelSerializer):
     """A document, its links by natural key (lists and writes)."""
 
     url = RecordUrlField(view_name="api:document-detail", lookup_field="slug")
@@ -152,6 +153,13 @@ class DocumentSerializer(KBModelSerializer):
         order_by="number",
         help_text="Slugs of the interfaces whose findings cite the document.",
     )
+    links = LinksField(
+        {"countries": "country_links", "missions": "mission_links"},
+        help_text=(
+            "Each link with its basis: 'paper' when the paper states it, 'editors' for the "
+            "editors' inference (with their reason)."
+        ),
+    )
 
     class Meta:
         model = Document
@@ -171,6 +179,7 @@ class DocumentSerializer(KBModelSerializer):
             "countries",
             "missions",
             "interfaces",
+            "links",
             "source",
             "paper_section",
             "footnotes",

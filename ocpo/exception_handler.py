@@ -6,12 +6,14 @@ names; ``ProblemFormatter`` turns its flat list into an RFC 9457 document
 (``ocpo.problems``). Kept apart from ``ocpo.problems``: it imports DRF's views.
 """
 
+from django.db import InterfaceError, OperationalError
 from drf_standardized_errors.formatter import ExceptionFormatter
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.settings import api_settings
 
+from .health import DatabaseUnavailable
 from .problems import PROBLEM_MEDIA_TYPE, InvalidQuery, ProblemRenderer, problem
 
 
@@ -61,6 +63,12 @@ class ProblemFormatter(ExceptionFormatter):
 
 class ProblemHandler(ExceptionHandler):
     """drf-standardized-errors' handler, answering in ``application/problem+json``."""
+
+    def convert_known_exceptions(self, exc):
+        # A lost database connection is an outage: 503 with Retry-After, not a 500.
+        if isinstance(exc, OperationalError | InterfaceError):
+            return DatabaseUnavailable()
+        return super().convert_known_exceptions(exc)
 
     def get_response(self, exc, data):
         response = super().get_response(exc, data)

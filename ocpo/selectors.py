@@ -16,13 +16,13 @@ from .search import SUGGEST_WHEN_FEWER_THAN, fold, suggest
 MATRIX_MAX_MISSIONS = 30
 
 
-def _columns(evidence, model=Mission, key="acronym"):
-    """The missions (or countries) with the most ``evidence`` (a relation to count), by
-    key; and the number left out."""
+def _columns(evidence, model=Mission, key="acronym", only=None):
+    """The missions (or countries) with the most ``evidence`` (a relation to count, limited
+    by the condition ``only``), by key; and the number left out."""
     total = model.objects.count()
     top = (
         model.objects.only("pk", key, "name")
-        .annotate(evidence=Count(evidence))
+        .annotate(evidence=Count(evidence, filter=only))
         .order_by("-evidence", key)[:MATRIX_MAX_MISSIONS]
     )
     columns = sorted(top, key=lambda column: getattr(column, key))
@@ -52,50 +52,73 @@ def _matrix(rows, columns, counts, url, row_key, column_key="acronym"):
     }
 
 
-def interface_mission_matrix():
-    """Interfaces x missions, each cell the number of findings: three queries at any size."""
+def interface_mission_matrix(basis=None):
+    """Interfaces x missions, each cell the number of findings: three queries at any size.
+
+    With ``basis="paper"`` a finding counts for a mission only where the paper states the
+    link (the editors' inferences are left out), and the cells link to lists so limited.
+    """
     findings = reverse("interfaces:finding_list")
-    columns, left_out = _columns("findings")
+    paper = basis == "paper"
+    only = Q(finding_links__basis="paper", finding_links__finding__source="paper")
+    columns, left_out = _columns("finding_links", only=only if paper else None)
+    queryset = Finding.objects.filter(source="paper") if paper else Finding.objects.all()
+    suffix = "&basis=paper" if paper else ""
     matrix = _matrix(
         list(Interface.objects.all()),
         columns,
-        Finding.objects.counts_by_interface_and_mission(columns),
-        lambda i, m: f"{findings}?interface={i.slug}&mission={m.acronym}",
+        queryset.counts_by_interface_and_mission(columns, basis=basis),
+        lambda i, m: f"{findings}?interface={i.slug}&mission={m.acronym}{suffix}",
         "interface",
     )
     return {**matrix, "left_out": left_out, "column_noun": "missions"}
 
 
-def interface_country_matrix():
+def interface_country_matrix(basis=None):
     """Interfaces x countries, each cell the number of findings recorded for the country.
 
     Evidence the paper ties to a country and to no mission (elites in Haiti and
     Guinea-Bissau) shows here, where the mission view cannot show it. Three queries.
+    ``basis="paper"`` counts only the links the paper states.
     """
     findings = reverse("interfaces:finding_list")
-    columns, left_out = _columns("findings", Country, "iso3")
+    paper = basis == "paper"
+    only = Q(finding_links__basis="paper", finding_links__finding__source="paper")
+    columns, left_out = _columns("finding_links", Country, "iso3", only if paper else None)
     links = Finding.countries.through.objects.filter(country__in=columns).order_by()
+    if paper:
+        links = links.filter(basis="paper", finding__source="paper")
     rows = links.values_list("finding__interface_id", "country_id").annotate(n=Count("finding"))
+    suffix = "&basis=paper" if paper else ""
     matrix = _matrix(
         list(Interface.objects.all()),
         columns,
         {(interface, country): n for interface, country, n in rows},
-        lambda i, c: f"{findings}?interface={i.slug}&country={c.iso3}",
+        lambda i, c: f"{findings}?interface={i.slug}&country={c.iso3}{suffix}",
         "interface",
         "iso3",
     )
     return {**matrix, "left_out": left_out, "column_noun": "countries"}
 
 
-def area_mission_matrix():
-    """Annex areas x missions, each cell the number of examples (applications)."""
+def area_mission_matrix(basis=None):
+    """Annex areas x missions, each cell the number of examples (applications).
+
+    With ``basis="paper"`` an example counts for a mission only where the Annex names it.
+    """
     measures = reverse("measures:measure_list")
-    columns, left_out = _columns("applications")
+    paper = basis == "paper"
+    only = Q(applications__mission_basis="paper", applications__source="paper")
+    columns, left_out = _columns("applications", only=only if paper else None)
+    queryset = MeasureApplication.objects.all()
+    if paper:
+        queryset = queryset.filter(mission_basis="paper", source="paper")
+    suffix = "&basis=paper" if paper else ""
     matrix = _matrix(
         list(ActivityArea.objects.all()),
         columns,
-        MeasureApplication.objects.counts_by_area_and_mission(columns),
-        lambda a, m: f"{measures}?area={a.slug}&mission={m.acronym}",
+        queryset.counts_by_area_and_mission(columns),
+        lambda a, m: f"{measures}?area={a.slug}&mission={m.acronym}{suffix}",
         "area",
     )
     return {**matrix, "left_out": left_out, "column_noun": "missions"}

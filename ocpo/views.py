@@ -1,5 +1,6 @@
 """The cross-app pages: home, search, matrix and compare. They call the apps' querysets."""
 
+from django import forms
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -32,19 +33,41 @@ def home(request):
     )
 
 
+class BasisForm(forms.Form):
+    """``?basis=paper`` on the cross-app pages: count only what the paper states."""
+
+    basis = forms.ChoiceField(
+        choices=[
+            ("", "Everything, the editors' inferences too"),
+            ("paper", "Only what the paper states"),
+        ],
+        required=False,
+        label="Basis",
+    )
+
+
 @require_safe
 def matrix(request):
+    form = BasisForm(request.GET)
+    basis = form.cleaned_data["basis"] if form.is_valid() else ""
     return render(
         request,
         "matrix.html",
         {
+            "basis_form": form,
+            "basis": basis,
             "interface_matrix": memoized(
-                "interface-mission-matrix", selectors.interface_mission_matrix
+                f"interface-mission-matrix-{basis or 'all'}",
+                lambda: selectors.interface_mission_matrix(basis or None),
+            ),
+            "area_matrix": memoized(
+                f"area-mission-matrix-{basis or 'all'}",
+                lambda: selectors.area_mission_matrix(basis or None),
             ),
             "country_matrix": memoized(
-                "interface-country-matrix", selectors.interface_country_matrix
+                f"interface-country-matrix-{basis or 'all'}",
+                lambda: selectors.interface_country_matrix(basis or None),
             ),
-            "area_matrix": memoized("area-mission-matrix", selectors.area_mission_matrix),
         },
     )
 

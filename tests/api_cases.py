@@ -23,6 +23,9 @@ from ocpo.middleware import DATA_VERSION_HEADER
 from ocpo.rest import Pagination
 from tests import factories as f
 
+# Links made in tests are the paper's (sources.models.LinkBasis).
+PAPER = {"basis": "paper"}
+
 UNKNOWN = "no-such-key"
 
 
@@ -81,8 +84,8 @@ def make_pair():
         countries=[xkx],
         start_date=datetime.date(2008, 12, 9),
     )
-    doc_a.missions.set([unmil])
-    doc_b.missions.set([eulex])
+    doc_a.missions.set([unmil], through_defaults=PAPER)
+    doc_b.missions.set([eulex], through_defaults=PAPER)
     i1 = f.make_interface(number=1, slug="oc-fuels-conflict", title="OC fuels conflict")
     i2 = f.make_interface(number=2, slug="oc-undermines-security", title="OC undermines security")
     diamonds = f.make_activity(slug="diamond-smuggling", name="Diamond smuggling")
@@ -292,6 +295,8 @@ class APICases:
     def test_each_filter_includes_and_excludes(self, client, pair):
         a, b = (getattr(obj, self.case.key) for obj in pair[self.case.basename])
         for name, (value_a, value_b) in self.case.filters.items():
+            if value_a is None and value_b is None:
+                continue  # a filter that splits no pair (basis): tested on its own
             if value_a is not None:
                 assert self.keys(self.get(client, {name: value_a})) == {a}, name
             if value_b is not None:

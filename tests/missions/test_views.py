@@ -14,6 +14,9 @@ from tests.factories import (
 )
 from tests.pages import assert_constant_queries, first
 
+# Links made in tests are the paper's (sources.models.LinkBasis).
+PAPER = {"basis": "paper"}
+
 pytestmark = pytest.mark.django_db
 
 
@@ -36,7 +39,7 @@ def haiti():
         establishing_document=resolution,
         editorial_note="Dates added by the editors.",
     )
-    resolution.missions.set([mission])
+    resolution.missions.set([mission], through_defaults=PAPER)
     interface = make_interface(number=7, slug="po-combat-oc", title="Peace Operations combat OC")
     make_finding(
         interface=interface,
