@@ -194,12 +194,16 @@ def _export_queryset(spec):
     ).prefetch_related(*[f.name for f in fields if f.many_to_many])
 
 
-def _records_in_order(spec):
-    objects = sorted(
+def ordered_objects(spec):
+    """The file's records as model objects, in the file's order, links prefetched."""
+    return sorted(
         _export_queryset(spec),
         key=lambda obj: [_sort_value(obj, path) for path in spec.order],
     )
-    return [serialize(spec, obj) for obj in objects]
+
+
+def _records_in_order(spec):
+    return [serialize(spec, obj) for obj in ordered_objects(spec)]
 
 
 def write_atomically(target, text):
