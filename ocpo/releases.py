@@ -382,3 +382,49 @@ def record_in_manifest(release):
     text = json.dumps(entries, indent=1, ensure_ascii=False) + "\n"
     kb.write_atomically(manifest_path(), text)
     return entries
+
+
+def changelog_text():
+    """The changelog's entries, without the file's own title."""
+    text = (settings.KB_FIXTURES_DIR / "CHANGELOG.md").read_text(encoding="utf-8")
+    return re.sub(r"\A# .*\n", "", text)
+
+
+def dataset_json_ld(site, manifest, download_path):
+    """schema.org ``Dataset`` for data catalogues: what, which version, licence, files."""
+    from missions.models import Country, Document
+
+    years = Document.objects.aggregate(first=models.Min("year"), last=models.Max("year"))
+    current = manifest[0] if manifest else {}
+    dataset = {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "name": TITLE,
+        "description": DESCRIPTION,
+        "url": site.rstrip("/") + "/data/",
+        "version": kb.data_version(),
+        "license": DATA_LICENSE["path"],
+        "isAccessibleForFree": True,
+        "creator": {"@type": "Organization", "name": "The ocpo editors"},
+        "isBasedOn": {
+            "@type": "CreativeWork",
+            "name": "Interfaces between Peace Operations and Organized Crime",
+        },
+        "spatialCoverage": [
+            {"@type": "Place", "name": name}
+            for name in Country.objects.order_by("name").values_list("name", flat=True)
+        ],
+        "distribution": [
+            {
+                "@type": "DataDownload",
+                "encodingFormat": "application/zip",
+                "contentUrl": site.rstrip("/") + download_path,
+                **({"sha256": current["zip_sha256"]} if current else {}),
+            }
+        ],
+    }
+    if years["first"]:
+        dataset["temporalCoverage"] = f"{years['first']}/{years['last']}"
+    if current.get("date"):
+        dataset["datePublished"] = current["date"]
+    return dataset

@@ -1,13 +1,21 @@
 """The cross-app pages: home, search, matrix and compare. They call the apps' querysets."""
 
+import base64
+import hashlib
+import json
+
+import markdown
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from interfaces.models import Finding, Interface
 from measures.models import Measure
 from missions.models import SEARCH_MAX_LENGTH, Country, Document, Mission
 
-from . import selectors
+from . import kb, releases, selectors
 from .middleware import cache_params
 
 SEARCH_RESULTS_PER_TYPE = 20
@@ -96,3 +104,63 @@ def search(request):
             "max_length": SEARCH_MAX_LENGTH,
         },
     )
+
+
+# ------------------------------------------------------------- about and data releases
+
+
+@require_safe
+def about(request):
+    """What the knowledge base is, how it is made, its licences and its versions."""
+    return render(
+        request,
+        "about.html",
+        {
+            "changelog": mark_safe(markdown.markdown(releases.changelog_text())),  # noqa: S308
+            "counts": selectors.totals(),
+        },
+    )
+
+
+@require_safe
+def data(request):
+    """Every release with its checksums, the current one to download, and JSON-LD."""
+    manifest = releases.read_manifest()
+    current = kb.data_version()
+    download = reverse("release_download", args=[current])
+    for entry in manifest:
+        entry["changelog"] = mark_safe(  # noqa: S308 - the editors' own file
+            markdown.markdown(releases.changelog_entry(entry["version"]).split("\n", 1)[-1])
+        )
+    dataset = releases.dataset_json_ld(request.build_absolute_uri("/"), manifest, download)
+    return render(
+        request,
+        "data.html",
+        {
+            "manifest": manifest,
+            "current": next((e for e in manifest if e["version"] == current), None),
+            "current_version": current,
+            "download": download,
+            # Escaped as json_script does: no text in it can close the script element.
+            "json_ld": json.dumps(dataset, ensure_ascii=False, indent=1).translate(
+                {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+            ),
+        },
+    )
+
+
+@require_safe
+def release_download(request, version):
+    """The current version's release, built from the data served: its checksum matches the
+    manifest's when the database holds the bundled data."""
+    if version != kb.data_version():
+        raise Http404(
+            f"Only the current version ({kb.data_version()}) is built here; earlier versions "
+            "are rebuilt from the repository (see the Data page)."
+        )
+    archive = releases.build().zip_bytes()
+    response = HttpResponse(archive, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="ocpo-{version}.zip"'
+    digest = base64.b64encode(hashlib.sha256(archive).digest()).decode()
+    response["Repr-Digest"] = f"sha-256=:{digest}:"
+    return response
