@@ -35,6 +35,7 @@ class _CacheHealth:
 
     down_until = 0.0
     bump_owed = False
+    failing = False
 
 
 def cache_usable():
@@ -43,7 +44,8 @@ def cache_usable():
 
 def cache_failed(error, doing):
     """Record a cache failure: log it once per outage, skip the cache for a few seconds."""
-    if cache_usable():
+    if not _CacheHealth.failing:
+        _CacheHealth.failing = True
         logger.warning("shared cache unavailable while %s (%s); serving without it", doing, error)
     _CacheHealth.down_until = time.monotonic() + RETRY_AFTER_SECONDS
     # A write by another worker may have failed to bump meanwhile: bump on recovery.
@@ -66,6 +68,9 @@ def data_state():
     except CACHE_ERRORS as error:
         cache_failed(error, "reading the data state")
         return None
+    if _CacheHealth.failing:
+        _CacheHealth.failing = False
+        logger.warning("shared cache available again")
     return state
 
 

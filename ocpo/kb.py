@@ -534,11 +534,14 @@ def make_plan(directory=None):
     """Compare the files with the database; reads only. Broken files raise here."""
     directory = Path(directory or settings.KB_FIXTURES_DIR)
     plan = Plan()
+    # Every file is read and checked before the database is asked anything.
+    for spec in FILES:
+        plan.files[spec] = read_file_records(directory, spec)
     # An empty database (a new one, or a restore) takes the files as they are, whatever
     # a past load left in the synced state.
     fresh = database_is_empty()
     for spec in FILES:
-        files = plan.files[spec] = read_file_records(directory, spec)
+        files = plan.files[spec]
         database = plan.database[spec] = database_records(spec)
         in_files = plan.file_digests[spec] = {
             key: content_digest(spec, entry.data, entry.where) for key, entry in files.items()

@@ -6,14 +6,43 @@ Chromium. CI sets ``OCPO_REQUIRE_POSTGRES=1`` (on its PostgreSQL run) and
 """
 
 import os
+import random
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from tests.redis_server import own_redis  # noqa: F401  (a fixture: a redis-server of the test's own)
+
 
 def _required(name):
     return os.environ.get(name, "") not in ("", "0", "false")
+
+
+def fuzz_seed():
+    """The fuzzing seed: ``OCPO_FUZZ_SEED`` to replay a run, else a new one per run (so CI
+    explores new inputs each time), kept in the environment so every reader agrees."""
+    if not os.environ.get("OCPO_FUZZ_SEED"):
+        os.environ["OCPO_FUZZ_SEED"] = str(random.SystemRandom().randrange(2**32))
+    return int(os.environ["OCPO_FUZZ_SEED"])
+
+
+def pytest_report_header(config):
+    return f"fuzz seed: {fuzz_seed()} (replay with OCPO_FUZZ_SEED={fuzz_seed()})"
+
+
+def pytest_collection_modifyitems(items):
+    """Schemathesis names each item after its operation, but pytest 9 builds the node id
+    from the function's name alone (every one ``test_api``): put the operation in the id,
+    so reports and ``-k``/node-id selection show which operation failed."""
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        if not label or item.nodeid.endswith("]"):
+            continue
+        if hasattr(item, "_id"):  # pytest >= 9: a structured id
+            item._id = item.parent.id.child(item.originalname).with_params(label)
+        else:
+            item._nodeid = f"{item.parent.nodeid}::{item.name}"
 
 
 def pytest_sessionstart(session):

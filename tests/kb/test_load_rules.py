@@ -2,8 +2,10 @@
 overwrite database edits not yet exported, never act on a damaged file."""
 
 import io
+import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 import yaml
@@ -75,7 +77,9 @@ def test_an_emptied_file_is_refused_and_changes_nothing(fixtures):
     with pytest.raises(CommandError, match=r"interfaces/findings\.yaml: file is empty"):
         _load(verbosity=0)
     _write(fixtures, [])  # a well-formed file with no records loses all 46
-    with pytest.raises(CommandError, match=r"interfaces/findings\.yaml: .*\n.*not in|missing"):
+    with pytest.raises(
+        CommandError, match=r"missing from the files:\n  interfaces/findings\.yaml: "
+    ):
         _load(verbosity=0)
     assert _state() == before
     assert Finding.objects.count() == 46
@@ -279,6 +283,7 @@ def test_if_empty_keeps_the_editors_database(fixtures):
     _edit_in_database(slug)
     out = _load(if_empty=True)
     assert "differs from the files and was kept" in out and "1 changed in the database" in out
+    assert f"{FINDINGS}: {slug} (edited in the database)" in out
     assert Finding.objects.get(slug=slug).summary == "Edited in the admin, not exported."
 
 
@@ -329,3 +334,20 @@ def test_an_interrupted_export_leaves_every_file_whole(fixtures, monkeypatch):
     assert (fixtures / FINDINGS).read_bytes() == before
     leftovers = [p.name for p in (fixtures / "interfaces").iterdir() if p.name.startswith(".")]
     assert leftovers == []
+
+
+def test_a_damaged_file_is_reported_from_the_command_line_without_a_traceback(tmp_path):
+    copy = tmp_path / "fixtures"
+    shutil.copytree(settings.KB_FIXTURES_DIR, copy)
+    path = copy / "missions/countries.yaml"
+    path.write_bytes(path.read_bytes().replace("Côte".encode(), "Côte".encode("latin-1")))
+    result = subprocess.run(
+        [sys.executable, "manage.py", "load_kb", "--dir", str(copy)],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}"},
+    )
+    assert result.returncode == 1
+    assert "missions/countries.yaml: not UTF-8" in result.stderr
+    assert "Traceback" not in result.stderr, result.stderr

@@ -5,7 +5,8 @@ authenticated by token, so unsafe methods reach validation and the database. Pat
 drawn from real records as well as made up, so PUT/PATCH/DELETE meet existing rows. Each
 operation runs in a savepoint (``django_db``) that is rolled back: no operation sees
 another's writes.
-A fixed seed makes a failure reproducible; add its minimal input to ``test_regressions.py``.
+The seed changes on every run and is printed in the report header; ``OCPO_FUZZ_SEED=<seed>``
+replays a run. Add a failure's minimal input to ``test_regressions.py``.
 """
 
 import datetime
@@ -26,12 +27,13 @@ from schemathesis.core.parameters import ParameterLocation
 
 from ocpo.api import router
 from ocpo.editors import EDITORS_GROUP
+from tests.conftest import fuzz_seed
 
 # django_db: each operation runs in its own savepoint inside the module's transaction.
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
 EXAMPLES = 100
-SEED = 20240611
+SEED = fuzz_seed()
 
 CONFIG = schemathesis.Config.from_dict(
     {

@@ -1,5 +1,8 @@
 """Who may write what, generated from the URL configuration and the API router.
 
+The suite's one write-permission matrix: every unsafe method on every resource, for each
+kind of client. (It used to be repeated in tests/test_api.py and in each app's API cases.)
+
 Portal pages are read-only for everyone, editors included: every unsafe method on every
 portal URL is refused (405, or 403 from CSRF) and changes nothing. In the API, anonymous
 clients get 401/403, a logged-in user outside the editors group 403, and an editor (a
@@ -13,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from ocpo.api import router
-from tests.api_cases import detail_url, make_pair
+from tests.api_cases import detail_url, editor_for, make_pair
 from tests.interfaces.cases import ACTIVITY, FINDING, INTERFACE, QUESTION
 from tests.measures.cases import APPLICATION, AREA, MEASURE, POLICE_FUNCTION
 from tests.missions.cases import COUNTRY, DOCUMENT, MISSION
@@ -142,11 +145,15 @@ def test_anonymous_and_plain_users_cannot_write_through_the_api(
     plain.force_authenticate(plain_user)
     token_plain = APIClient()
     token_plain.credentials(HTTP_AUTHORIZATION=f"Token {_token(plain_user)}")
+    other_model = APIClient()  # holds every permission, but on another model
+    other = QUESTION if basename != "question" else COUNTRY
+    other_model.force_authenticate(editor_for(type(pair[other.basename][0])))
     before = kb_snapshot()
     for who, client, expected in (
         ("anonymous", APIClient(), (401, 403)),
         ("plain", plain, (403,)),
         ("plain by token", token_plain, (403,)),
+        ("editor of another model", other_model, (403,)),
     ):
         response = api_request(client, method, prefix, case, pair[basename][1], body)
         assert response.status_code in expected, (who, method, prefix, response.status_code)
@@ -171,6 +178,7 @@ def test_an_editor_may_post_put_patch_and_delete_through_the_api(pair, editor, p
     url = body["url"]
     put = client.put(url, body, format="json")
     assert put.status_code == 200, put.content
+    assert put.json() == body  # what was sent back is what is stored
     assert client.patch(url, {}, format="json").status_code == 200
     assert client.delete(url).status_code == 204
     assert client.get(url).status_code == 404

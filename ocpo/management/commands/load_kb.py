@@ -106,6 +106,8 @@ class Command(BaseCommand):
                 "`manage.py export_kb` writes the database's edits to them."
             )
         )
+        if plan.unexported:
+            self.stdout.write(f"Not exported:\n{kb.listing(plan.unexported)}")
 
     def report(self, plan, *, dry_run, pruned):
         counts = ", ".join(f"{n} {what}" for what, n in plan.counts(pruned=pruned).items())
