@@ -4,6 +4,7 @@ overwrite database edits not yet exported, never act on a damaged file."""
 import io
 import os
 import shutil
+import stat
 import subprocess
 import sys
 
@@ -351,3 +352,39 @@ def test_a_damaged_file_is_reported_from_the_command_line_without_a_traceback(tm
     assert result.returncode == 1
     assert "missions/countries.yaml: not UTF-8" in result.stderr
     assert "Traceback" not in result.stderr, result.stderr
+
+
+def test_an_export_elsewhere_does_not_mark_the_edits_exported(fixtures, tmp_path):
+    """A backup is not the editors' files: their load still refuses the edit."""
+    slug = _records(fixtures)[5]["slug"]
+    _edit_in_database(slug)
+    call_command("export_kb", dir=str(tmp_path / "backup"), verbosity=0)
+    with pytest.raises(CommandError, match=rf"{slug} \(edited in the database\)"):
+        _load(verbosity=0)
+
+
+def test_an_export_keeps_the_files_readable_by_others(fixtures):
+    mode = stat.S_IMODE((fixtures / FINDINGS).stat().st_mode)
+    _edit_in_database(_records(fixtures)[5]["slug"])
+    call_command("export_kb", verbosity=0)
+    assert stat.S_IMODE((fixtures / FINDINGS).stat().st_mode) == mode
+    (fixtures / FINDINGS).unlink()
+    call_command("export_kb", verbosity=0)
+    assert stat.S_IMODE((fixtures / FINDINGS).stat().st_mode) == 0o644
+
+
+def test_prune_refuses_when_the_deletions_changed_after_confirmation(fixtures):
+    records = _records(fixtures)
+    records.pop()
+    _write(fixtures, records)
+    with pytest.raises(knowledge_base.KnowledgeBaseError, match="changed since they were listed"):
+        knowledge_base.load(prune=True, confirmed_deletions=[])
+    assert Finding.objects.count() == 46
+
+
+def test_a_long_listing_is_cut_per_file():
+    spec = knowledge_base.FILES[0]
+    changes = [knowledge_base.Change(spec, (f"K{n:02d}",)) for n in range(12)]
+    text = knowledge_base.listing(changes)
+    assert text == f"  {spec.path}: " + "; ".join(f"K{n:02d}" for n in range(10)) + "; and 2 more"
+    assert "more" not in knowledge_base.listing(changes[:10])
