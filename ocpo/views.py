@@ -6,7 +6,7 @@ import json
 
 import markdown
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
@@ -164,3 +164,21 @@ def release_download(request, version):
     digest = base64.b64encode(hashlib.sha256(archive).digest()).decode()
     response["Repr-Digest"] = f"sha-256=:{digest}:"
     return response
+
+
+@require_safe
+def versioned(request, version, path):
+    """A citation's permanent URL, ``/v/<version>/<path>``: the page itself while that
+    version is served, else a page naming the cited version and the release that holds it."""
+    target = "/" + path
+    current = kb.data_version()
+    if version == current:
+        query = request.META.get("QUERY_STRING", "")
+        return redirect(target + (f"?{query}" if query else ""))
+    known = {entry["version"]: entry for entry in releases.read_manifest()}
+    return render(
+        request,
+        "versioned.html",
+        {"cited": version, "release": known.get(version), "target": target, "current": current},
+        status=200 if version in known else 404,
+    )
