@@ -127,7 +127,9 @@ class Interface(models.Model):
         return (self.slug,)
 
 
-class MechanismQuerySet(models.QuerySet):
+class MechanismQuerySet(SearchableQuerySet):
+    search_fields = ("description",)  # indexed so that interfaces match through them
+
     def get_by_natural_key(self, interface_slug, position):
         return self.get(interface__slug=interface_slug, position=position)
 

@@ -4,80 +4,12 @@ Every other app links to these records, so they carry natural keys (ISO3, acrony
 that fixtures and URLs use instead of numeric ids.
 """
 
-import re
-
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connections, models
+from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 
-SEARCH_MAX_LENGTH = 200
-
-
-def search_terms(q):
-    """The words of a query, bounded: what ``search()`` matches and what pages highlight."""
-    return re.findall(r"\w+", (q or "")[:SEARCH_MAX_LENGTH])[:12]
-
-
-class SearchableQuerySet(models.QuerySet):
-    """``search(q)`` over ``search_fields``: ranked full text on PostgreSQL, icontains elsewhere.
-
-    Every word must match some field. Fields may follow relations (``applications__label``);
-    they help find a record, while the rank weighs only the record's own fields, the first
-    most (weight A).
-    """
-
-    search_fields: tuple[str, ...] = ()
-
-    def search(self, q):
-        terms = search_terms(q)
-        if not terms:
-            return self.none()
-        if connections[self.db].vendor == "postgresql":
-            query = SearchQuery(" ".join(terms), config="english")
-            own = self.own_search_fields()
-            vector = self.search_vector(own)
-            ranked = self.annotate(search_rank=SearchRank(vector, query)).order_by(
-                "-search_rank", *self.model._meta.ordering
-            )
-            # The record's own fields match through the GIN index on exactly this vector
-            # (see the "search" migrations); linked fields match in their own tables.
-            linked = [field for field in self.search_fields if "__" in field]
-            if not linked:
-                return ranked.alias(_sv=vector).filter(_sv=query)
-            matches = Q(pk__in=self._matching(self.model, own, query))
-            for field in linked:
-                path, name = field.rsplit("__", 1)
-                related = self.model._meta.get_field(path).related_model
-                matches |= Q(**{f"{path}__in": self._matching(related, [name], query)})
-            return ranked.filter(matches)
-        condition = Q()
-        for term in terms:
-            condition &= Q.create(
-                [(f"{field}__icontains", term) for field in self.search_fields], connector=Q.OR
-            )
-        matches = self.model._default_manager.filter(condition)
-        return self.filter(pk__in=matches.values("pk"))
-
-    def own_search_fields(self):
-        return [field for field in self.search_fields if "__" not in field]
-
-    @staticmethod
-    def search_vector(fields):
-        """The weighted vector searched and ranked on: the first field counts most."""
-        first, *rest = fields
-        vector = SearchVector(first, weight="A", config="english")
-        for field in rest:
-            vector += SearchVector(field, weight="B", config="english")
-        return vector
-
-    @classmethod
-    def _matching(cls, model, fields, query):
-        return (
-            model._default_manager.alias(_sv=cls.search_vector(fields))
-            .filter(_sv=query)
-            .values("pk")
-        )
+# Search lives in ocpo.search; the apps import it from here, the base of the stack.
+from ocpo.search import SEARCH_MAX_LENGTH, SearchableQuerySet, search_terms  # noqa: F401
 
 
 class Source(models.TextChoices):

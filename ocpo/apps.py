@@ -11,6 +11,7 @@ class OcpoConfig(AppConfig):
     def ready(self):
         from .datastate import bump_on_change
         from .editors import sync_after_migrate
+        from .search import add_words_on_save, repair_after_migrate
 
         changes = {"save": post_save, "delete": post_delete, "links": m2m_changed}
         for name, signal in changes.items():
@@ -18,3 +19,6 @@ class OcpoConfig(AppConfig):
 
         # Every app's post_migrate, not only ours: permissions are made app by app.
         post_migrate.connect(sync_after_migrate, dispatch_uid="ocpo-editors-group")
+        # The search vocabulary follows every save; SQLite's index triggers survive migrations.
+        post_save.connect(add_words_on_save, dispatch_uid="ocpo-search-words")
+        post_migrate.connect(repair_after_migrate, sender=self, dispatch_uid="ocpo-search-triggers")

@@ -203,7 +203,8 @@ def ordered_objects(spec):
 
 
 def _records_in_order(spec):
-    return [serialize(spec, obj) for obj in ordered_objects(spec)]
+    """{natural key: record as written} for one file, in the file's order."""
+    return {tuple(obj.natural_key()): serialize(spec, obj) for obj in ordered_objects(spec)}
 
 
 def write_atomically(target, text):
@@ -241,16 +242,18 @@ def export(directory=None):
     later load knows the files hold the database's edits.
     """
     directory = Path(directory or settings.KB_FIXTURES_DIR)
-    exported = []
+    exported, written = [], {}
     for spec in FILES:
-        records = _records_in_order(spec)
-        text, target = file_text(records), directory / spec.path
+        records = written[spec] = _records_in_order(spec)
+        text, target = file_text(list(records.values())), directory / spec.path
         changed = not target.exists() or target.read_bytes() != text.encode("utf-8")
         if changed:
             write_atomically(target, text)
         exported.append(ExportedFile(spec.path, len(records), changed))
     if is_fixtures_dir(directory):
-        remember_synced_state()
+        # What was written, not the database a moment later: an edit saved during the
+        # export is not in the files, so it must not count as exported.
+        _replace_synced_state(written)
     return exported
 
 
@@ -418,15 +421,24 @@ def database_is_empty():
 
 def remember_synced_state():
     """Record every record's current content as the state the fixture files hold."""
+    _replace_synced_state(
+        {
+            spec: {key: serialize(spec, obj) for key, obj in database_records(spec).items()}
+            for spec in FILES
+        }
+    )
+
+
+def _replace_synced_state(records):
+    """Make SyncedRecord hold ``records`` ({spec: {natural key: record}}) and nothing else."""
     rows = [
-        SyncedRecord(
-            file=spec.path, key=_key_json(key), digest=content_digest(spec, serialize(spec, obj))
-        )
-        for spec in FILES
-        for key, obj in database_records(spec).items()
+        SyncedRecord(file=spec.path, key=_key_json(key), digest=content_digest(spec, record))
+        for spec, by_key in records.items()
+        for key, record in by_key.items()
     ]
-    SyncedRecord.objects.all().delete()
-    SyncedRecord.objects.bulk_create(rows, batch_size=500)
+    with transaction.atomic():
+        SyncedRecord.objects.all().delete()
+        SyncedRecord.objects.bulk_create(rows, batch_size=500)
 
 
 @dataclass(frozen=True)

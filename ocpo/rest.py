@@ -249,7 +249,9 @@ def csv_lines(fieldnames, rows):
 class SearchFilter(filters.SearchFilter):
     """``?search=``: the model's own ``QuerySet.search()`` (the portal's search), if it has one."""
 
-    search_description = "Words to look for; every word must match (full text on PostgreSQL)."
+    search_description = (
+        "Words to look for; every word must match, stemmed, ignoring case and accents."
+    )
 
     def filter_queryset(self, request, queryset, view):
         q = request.query_params.get(self.search_param, "").strip()

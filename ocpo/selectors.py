@@ -1,11 +1,15 @@
 """Queries that span the apps, for the cross-app pages (home, matrix, compare, search)."""
 
+import re
+
 from django.db.models import Count
 from django.urls import reverse
 
 from interfaces.models import Finding, Interface
 from measures.models import ActivityArea, Measure, MeasureApplication
 from missions.models import Country, Document, Mission
+
+from .search import SUGGEST_WHEN_FEWER_THAN, fold, suggest
 
 # A matrix shows at most this many missions, those with the most evidence: with thousands
 # of missions a full matrix is neither readable nor cheap. The lists behind it hold the rest.
@@ -148,3 +152,83 @@ def compare_missions(acronyms):
 def _only(cells, index):
     """True when only the mission at ``index`` has something in this row."""
     return bool(cells[index]) and not any(c for i, c in enumerate(cells) if i != index)
+
+
+# --- Search ------------------------------------------------------------------------------
+
+SEARCH_RESULTS_PER_TYPE = 20
+SEARCH_KINDS = ("interfaces", "findings", "missions", "countries", "documents", "measures")
+
+
+def _search_querysets():
+    return {
+        "interfaces": Interface.objects.all(),
+        "findings": Finding.objects.select_related("interface"),
+        "missions": Mission.objects.all(),
+        "countries": Country.objects.all(),
+        "documents": Document.objects.all(),
+        "measures": Measure.objects.select_related("area"),
+    }
+
+
+def _names(kind, record):
+    """What a query may be, folded, when it names this record (its page comes first)."""
+    if kind == "interfaces":
+        return {record.title, f"interface {record.number}", str(record.number)}
+    if kind == "missions":
+        return {record.acronym, record.name}
+    if kind == "countries":
+        return {record.name, record.iso3}
+    if kind == "documents":
+        return {record.symbol, record.title} - {""}
+    return set()
+
+
+def named_record(q, groups):
+    """The country, mission, interface or document that the query names, or None.
+
+    Looked for among the ranked results first; when not there (an interface by number,
+    a symbol ranked below others that cite it), by natural key: at most one query.
+    """
+    key = fold(q).strip()
+    for group in groups:
+        for record in group["results"]:
+            if key in {fold(name) for name in _names(group["key"], record)}:
+                return {"kind": group["singular"], "record": record}
+    number = re.fullmatch(r"(?:interface\s*)?([1-9])", key)
+    if number:
+        found, kind = Interface.objects.filter(number=number[1]).first(), Interface
+    elif "/" in key:
+        symbols = {q.strip(), q.strip().upper()}
+        found, kind = Document.objects.filter(symbol__in=symbols).first(), Document
+    elif re.fullmatch(r"[a-z][a-z0-9-]{1,19}", key):
+        found, kind = Mission.objects.filter(acronym=q.strip().upper()).first(), Mission
+    else:
+        return None
+    return {"kind": kind._meta.verbose_name, "record": found} if found else None
+
+
+def search(q):
+    """The search page's answer: ranked results per type (a bounded number of queries),
+    the page the query names, shown first, and a corrected query when little matched."""
+    groups = []
+    for key, queryset in _search_querysets().items():
+        model = queryset.model
+        results = list(queryset.search(q)[: SEARCH_RESULTS_PER_TYPE + 1])
+        groups.append(
+            {
+                "key": key,
+                "label": model._meta.verbose_name_plural.capitalize(),
+                "singular": model._meta.verbose_name,
+                "results": results[:SEARCH_RESULTS_PER_TYPE],
+                "more": len(results) > SEARCH_RESULTS_PER_TYPE,
+            }
+        )
+    total = sum(len(g["results"]) for g in groups)
+    return {
+        "groups": groups,
+        "found": [g for g in groups if g["results"]],
+        "total": total,
+        "named": named_record(q, groups),
+        "suggestion": suggest(q) if total < SUGGEST_WHEN_FEWER_THAN else None,
+    }

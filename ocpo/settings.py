@@ -278,6 +278,8 @@ if PRODUCTION:
 # Only canonical URLs are kept, answers up to OCPO_CACHE_MAX_BYTES, and each client adds
 # at most OCPO_CACHE_FILL_RATE new entries (beyond it, answers are served but not kept).
 OCPO_ANONYMOUS_CACHE = env.bool("OCPO_ANONYMOUS_CACHE", default=True)
+# Counts over the whole knowledge base (matrix, home page) kept until the data changes.
+OCPO_AGGREGATE_CACHE = env.bool("OCPO_AGGREGATE_CACHE", default=True)
 # How long a proxy or CDN may serve an anonymous answer before revalidating its ETag.
 OCPO_PUBLIC_MAX_AGE = env.int("OCPO_PUBLIC_MAX_AGE", default=30)
 OCPO_CACHE_MAX_BYTES = env.int("OCPO_CACHE_MAX_BYTES", default=256 * 1024)
@@ -294,11 +296,19 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["ocpo.throttling.AnonReadThrottle"
 REST_FRAMEWORK["NUM_PROXIES"] = OCPO_NUM_PROXIES
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # request bodies: 1 MiB is ample for any record
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# Failed logins (django-axes, counted in the database): an address is locked out after
+# OCPO_LOGIN_FAILURE_LIMIT failures on one account, or across accounts (password
+# spraying), for OCPO_LOGIN_COOLOFF_HOURS. The address is the client's real one
+# (django-ipware): behind the proxy, the right-most X-Forwarded-For entry (what the proxy
+# saw), never what the client wrote before it; without a proxy, the socket's address. An
+# editor's account is never locked for everyone, only for the addresses that failed.
 AXES_FAILURE_LIMIT = env.int("OCPO_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("OCPO_LOGIN_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = OCPO_NUM_PROXIES or None
+AXES_IPWARE_PROXY_ORDER = "right-most"
+# python-ipware counts the proxies listed in the header: the nearest one is not listed.
+AXES_IPWARE_PROXY_COUNT = OCPO_NUM_PROXIES - 1 if OCPO_NUM_PROXIES > 1 else None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if OCPO_NUM_PROXIES else ["REMOTE_ADDR"]
 )

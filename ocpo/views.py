@@ -11,14 +11,14 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from interfaces.models import Finding, Interface
-from measures.models import Measure
-from missions.models import SEARCH_MAX_LENGTH, Country, Document, Mission
+from interfaces.models import Interface
+from missions.models import SEARCH_MAX_LENGTH
 
 from . import kb, releases, selectors
+from .datastate import memoized
 from .middleware import cache_params
+from .search import clean_query
 
-SEARCH_RESULTS_PER_TYPE = 20
 COMPARE_MAX_MISSIONS = 6
 
 
@@ -28,9 +28,11 @@ def home(request):
         request,
         "home.html",
         {
-            "interfaces": Interface.objects.with_counts(),
-            "matrix": selectors.interface_mission_matrix(),
-            "totals": selectors.totals(),
+            "interfaces": memoized(
+                "interface-counts", lambda: list(Interface.objects.with_counts())
+            ),
+            "matrix": memoized("interface-mission-matrix", selectors.interface_mission_matrix),
+            "totals": memoized("totals", selectors.totals),
         },
     )
 
@@ -41,8 +43,10 @@ def matrix(request):
         request,
         "matrix.html",
         {
-            "interface_matrix": selectors.interface_mission_matrix(),
-            "area_matrix": selectors.area_mission_matrix(),
+            "interface_matrix": memoized(
+                "interface-mission-matrix", selectors.interface_mission_matrix
+            ),
+            "area_matrix": memoized("area-mission-matrix", selectors.area_mission_matrix),
         },
     )
 
@@ -71,39 +75,10 @@ def compare(request):
 @require_safe
 @cache_params("q")
 def search(request):
-    """One box across the knowledge base: ranked full text on PostgreSQL, grouped by type."""
-    q = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
-    groups = []
-    if q:
-        kinds = [
-            ("interfaces", Interface, Interface.objects.all()),
-            ("findings", Finding, Finding.objects.select_related("interface")),
-            ("missions", Mission, Mission.objects.all()),
-            ("countries", Country, Country.objects.all()),
-            ("documents", Document, Document.objects.all()),
-            ("measures", Measure, Measure.objects.select_related("area")),
-        ]
-        for key, model, queryset in kinds:
-            results = list(queryset.search(q)[: SEARCH_RESULTS_PER_TYPE + 1])
-            groups.append(
-                {
-                    "key": key,
-                    "label": model._meta.verbose_name_plural.capitalize(),
-                    "singular": model._meta.verbose_name,
-                    "results": results[:SEARCH_RESULTS_PER_TYPE],
-                    "more": len(results) > SEARCH_RESULTS_PER_TYPE,
-                }
-            )
-    return render(
-        request,
-        "search.html",
-        {
-            "q": q,
-            "groups": groups,
-            "total": sum(len(g["results"]) for g in groups),
-            "max_length": SEARCH_MAX_LENGTH,
-        },
-    )
+    """One box across the knowledge base: full text in the database's own engine, by type."""
+    q = clean_query(request.GET.get("q", ""))
+    answer = selectors.search(q) if q else {"groups": [], "total": 0}
+    return render(request, "search.html", {"q": q, "max_length": SEARCH_MAX_LENGTH, **answer})
 
 
 # ------------------------------------------------------------- about and data releases

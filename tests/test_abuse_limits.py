@@ -1,15 +1,21 @@
 """Abuse limits: anonymous API reads are rate-limited, logins throttled, bodies bounded."""
 
+import json
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from ocpo.throttling import AnonReadThrottle
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -129,3 +135,75 @@ def test_the_count_is_atomic_under_concurrent_requests(own_redis, settings):
 def test_the_count_is_atomic_in_local_memory_too(settings):
     settings.OCPO_API_ANON_RATE = "50/day"
     assert _concurrent_allowances(AnonReadThrottle) == (50, 200)
+
+
+def _proxy_settings(settings):
+    """The axes and DRF settings production mode derives from OCPO_NUM_PROXIES=1."""
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "OCPO_NUM_PROXIES": "1",
+    }
+    names = [
+        "AXES_IPWARE_PROXY_ORDER",
+        "AXES_IPWARE_PROXY_COUNT",
+        "AXES_IPWARE_META_PRECEDENCE_ORDER",
+        "AXES_LOCKOUT_PARAMETERS",
+    ]
+    code = f"import ocpo.settings as s, json; print(json.dumps([getattr(s, n) for n in {names}]))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
+    for name, value in zip(names, json.loads(out), strict=True):
+        setattr(settings, name, value)
+
+
+def _login(client, username, password, address, spoofed=""):
+    """A login through the proxy: it appends the address it saw to X-Forwarded-For."""
+    forwarded = f"{spoofed}, {address}" if spoofed else address
+    return client.post(
+        "/admin/login/",
+        {"username": username, "password": password},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+def test_behind_the_proxy_a_lockout_holds_only_the_address_that_failed(client, settings):
+    """Five wrong passwords from one address must not lock the editor out for everyone."""
+    _proxy_settings(settings)
+    User.objects.create_superuser("admin", password="the-right-password-1")
+    statuses = [
+        _login(client, "admin", "wrong", "203.0.113.5").status_code
+        for _ in range(settings.AXES_FAILURE_LIMIT)
+    ]
+    assert statuses[-1] == 429
+    assert _login(client, "admin", "the-right-password-1", "203.0.113.5").status_code == 429
+    other = _login(Client(), "admin", "the-right-password-1", "198.51.100.8")
+    assert other.status_code == 302
+
+
+def test_a_forged_forwarded_for_does_not_escape_the_lockout(client, settings):
+    _proxy_settings(settings)
+    User.objects.create_superuser("admin", password="the-right-password-1")
+    statuses = [
+        _login(client, "admin", "wrong", "203.0.113.5", spoofed=f"192.0.2.{n}").status_code
+        for n in range(settings.AXES_FAILURE_LIMIT + 2)
+    ]
+    assert statuses[settings.AXES_FAILURE_LIMIT - 1 :] == [429, 429, 429]
+
+
+def test_password_spraying_across_accounts_locks_the_address(client, settings):
+    """Four guesses on each of five accounts from one address: locked after the limit."""
+    _proxy_settings(settings)
+    for n in range(5):
+        User.objects.create_user(f"editor{n}", password=f"the-right-password-{n}", is_staff=True)
+    statuses = [
+        _login(client, f"editor{n}", f"guess-{guess}", "203.0.113.7").status_code
+        for guess in range(4)
+        for n in range(5)
+    ]
+    limit = settings.AXES_FAILURE_LIMIT
+    assert statuses[: limit - 1] == [200] * (limit - 1)
+    assert set(statuses[limit - 1 :]) == {429}
+    # Another address can still log in to any of these accounts.
+    assert _login(Client(), "editor0", "the-right-password-0", "198.51.100.9").status_code == 302

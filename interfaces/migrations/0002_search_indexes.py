@@ -1,12 +1,9 @@
 from django.db import migrations
 
-from ocpo.search import search_index_operations
-
-# The fields of FindingQuerySet.own_search_fields(), in order.
-SEARCHED = {"finding": ("title", "summary", "quotation", "actors")}
-
 
 class Migration(migrations.Migration):
+    """Superseded by 0003_full_text, which drops this migration's expression indexes."""
+
     dependencies = [("interfaces", "0001_initial")]
 
-    operations = [migrations.RunPython(*search_index_operations("interfaces", SEARCHED))]
+    operations = []

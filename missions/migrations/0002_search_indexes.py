@@ -1,15 +1,9 @@
 from django.db import migrations
 
-from ocpo.search import search_index_operations
-
-# The fields of DocumentQuerySet and MissionQuerySet.own_search_fields(), in order.
-SEARCHED = {
-    "document": ("title", "symbol", "author", "description", "publication"),
-    "mission": ("acronym", "name", "summary"),
-}
-
 
 class Migration(migrations.Migration):
+    """Superseded by 0003_full_text, which drops this migration's expression indexes."""
+
     dependencies = [("missions", "0001_initial")]
 
-    operations = [migrations.RunPython(*search_index_operations("missions", SEARCHED))]
+    operations = []

@@ -140,19 +140,8 @@ def build_sqlite(path, factor, marker_name):
 
 
 def prepare_datasette_db(path):
-    """Datasette's full-text search needs an FTS table; sqlite-utils builds it."""
-    run(
-        [
-            str(BIN / "sqlite-utils"),
-            "enable-fts",
-            str(path),
-            "interfaces_finding",
-            "title",
-            "summary",
-            "--fts5",
-            "--replace",
-        ]
-    )
+    """Datasette finds the FTS5 table the migrations made (``interfaces_finding_fts``, the
+    portal's own index, kept by triggers); replacing it would break those triggers."""
     for table, column in (
         ("interfaces_finding", "interface_id"),
         ("interfaces_finding_missions", "mission_id"),

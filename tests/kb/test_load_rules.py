@@ -388,3 +388,20 @@ def test_a_long_listing_is_cut_per_file():
     text = knowledge_base.listing(changes)
     assert text == f"  {spec.path}: " + "; ".join(f"K{n:02d}" for n in range(10)) + "; and 2 more"
     assert "more" not in knowledge_base.listing(changes[:10])
+
+
+def test_an_edit_saved_during_an_export_is_not_counted_as_exported(fixtures, monkeypatch):
+    slug = _records(fixtures)[5]["slug"]
+    _edit_in_database(_records(fixtures)[0]["slug"])  # so that the export writes a file
+    write = knowledge_base.write_atomically
+
+    def write_then_edit(target, text):
+        write(target, text)
+        _edit_in_database(slug, "Saved while the export ran.")
+
+    monkeypatch.setattr(knowledge_base, "write_atomically", write_then_edit)
+    call_command("export_kb", verbosity=0)
+    monkeypatch.undo()
+    with pytest.raises(CommandError, match=rf"{slug} \(edited in the database\)"):
+        _load(verbosity=0)
+    assert Finding.objects.get(slug=slug).summary == "Saved while the export ran."

@@ -20,6 +20,7 @@ from interfaces.models import Finding, IllicitActivity, Interface
 from measures.models import ActivityArea, Measure, MeasureApplication
 from missions.models import Country, Document, DocumentKind, Mission, MissionKind, Source
 from ocpo.datastate import bump_data_state
+from ocpo.search import rebuild_vocabulary
 
 # Records per unit of factor, in the proportions of the bundled knowledge base.
 PER_FACTOR = {
@@ -67,6 +68,8 @@ class Command(BaseCommand):
                 self.flush()
             counts = self.generate({k: v * factor for k, v in PER_FACTOR.items()})
         bump_data_state()  # bulk inserts send no signals: cached answers must go stale
+        words = rebuild_vocabulary()  # nor do they add their words to search's vocabulary
+        self.stdout.write(f"{words:9d} words in the search vocabulary")
         for name, count in counts.items():
             self.stdout.write(f"{count:9d} {name}")
 
