@@ -56,15 +56,14 @@ def record_view(prefix, viewset_class):
     )
     @api_view(["GET"])
     @permission_classes([AllowAny])
-    def cite_record(request, key):
+    def cite_record(request, **kwargs):
         style = style_of(request)
-        viewset = viewset_class(
-            request=request, kwargs={viewset_class.lookup_field: key}, format_kwarg=None
-        )
+        viewset = viewset_class(request=request, kwargs=kwargs, format_kwarg=None)
         viewset.action = "retrieve"
         obj = viewset.get_object()
         return citation_response(citations.for_record(site(request), obj), style)
 
+    cite_record.cls.queryset = viewset_class.queryset  # names the model, for the schema too
     return cite_record
 
 
@@ -128,7 +127,7 @@ def urls(router):
         patterns += [
             path(f"{prefix}/cite/", list_view(prefix, viewset_class), name=f"{basename}-list-cite"),
             path(
-                f"{prefix}/<str:key>/cite/",
+                f"{prefix}/<str:{viewset_class.lookup_field}>/cite/",
                 record_view(prefix, viewset_class),
                 name=f"{basename}-cite",
             ),

@@ -189,9 +189,12 @@ def file_text(records):
 
 def _export_queryset(spec):
     fields = spec.fields
-    return spec.model.objects.select_related(
-        *[f.name for f in fields if f.many_to_one]
-    ).prefetch_related(*[f.name for f in fields if f.many_to_many])
+    # The links the records name, and those their order follows (measure.area.number).
+    joined = {f.name for f in fields if f.many_to_one}
+    joined |= {"__".join(path.split(".")[:-1]) for path in spec.order if "." in path}
+    return spec.model.objects.select_related(*sorted(joined)).prefetch_related(
+        *[f.name for f in fields if f.many_to_many]
+    )
 
 
 def ordered_objects(spec):
