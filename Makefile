@@ -17,6 +17,11 @@ run: install migrate
 test: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## mutants: mutation testing (mutmut 3) of the core modules, one at a time, with the score
+## per module; MUTANT_MODULES="ocpo/kb.py" for one. Slow: not part of `make test` or CI.
+mutants: install-test
+	$(BIN)/python tests/mutation/run.py $(MUTANT_MODULES)
+
 ## bench: the performance benchmark (PostgreSQL at factor 1000, wrk; see README)
 bench: install-bench
 	$(BIN)/python tests/benchmarks/bench.py

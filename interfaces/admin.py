@@ -4,8 +4,19 @@ from django.contrib import admin
 from reversion.admin import VersionAdmin
 
 from missions.admin import PROVENANCE_FIELDSET
+from sources.admin import link_inline, register_links
 
-from .models import Finding, IllicitActivity, Interface, Mechanism, Question
+from .models import (
+    Finding,
+    FindingActivity,
+    FindingCountry,
+    FindingDocument,
+    FindingMission,
+    IllicitActivity,
+    Interface,
+    Mechanism,
+    Question,
+)
 
 
 class MechanismInline(admin.TabularInline):
@@ -43,7 +54,7 @@ class FindingAdmin(VersionAdmin):
     search_fields = ("title", "summary", "quotation", "actors", "slug")
     list_select_related = ("interface",)
     prepopulated_fields = {"slug": ("title",)}
-    autocomplete_fields = ("interface", "missions", "countries", "documents", "activities")
+    autocomplete_fields = ("interface",)
     fieldsets = (
         (
             None,
@@ -59,9 +70,15 @@ class FindingAdmin(VersionAdmin):
                 )
             },
         ),
-        ("Links", {"fields": ("missions", "countries", "documents", "activities")}),
         PROVENANCE_FIELDSET,
     )
+    # Each link says whether the passage states it or the editors inferred it (and why).
+    inlines = [
+        link_inline(FindingMission, "mission"),
+        link_inline(FindingCountry, "country"),
+        link_inline(FindingDocument, "document"),
+        link_inline(FindingActivity, "activity"),
+    ]
 
 
 @admin.register(Question)
@@ -70,3 +87,6 @@ class QuestionAdmin(VersionAdmin):
     list_filter = ("interfaces",)
     search_fields = ("text",)
     autocomplete_fields = ("interfaces",)
+
+
+register_links(FindingMission, FindingCountry, FindingDocument, FindingActivity)

@@ -2,38 +2,43 @@
 
 from django_filters import FilterSet
 
-from ocpo.filters import KeyFilter
+from ocpo.filters import BasisFilter, BasisFilterSetMixin, KeyFilter, PaperPath
 
 from .models import Finding, IllicitActivity, Interface, Question
 
 INTERFACE_HELP = "Slug or number (1-7) of an interface, e.g. oc-fuels-conflict or 1."
 
 
-class InterfaceFilterSet(FilterSet):
+class InterfaceFilterSet(BasisFilterSetMixin, FilterSet):
     """Interfaces by where the paper's findings show them and which crimes they involve."""
 
     mission = KeyFilter(
         "findings__missions__acronym",
+        paper=PaperPath("findings__mission_links", "mission__acronym"),
         label="Mission",
         help_text="Acronym of a mission where a finding shows the interface, e.g. UNMIL.",
     )
     country = KeyFilter(
         "findings__countries__iso3",
+        paper=PaperPath("findings__country_links", "country__iso3"),
         label="Country",
         help_text="ISO 3166-1 alpha-3 code of a country where a finding shows the interface.",
     )
     activity = KeyFilter(
         "findings__activities__slug",
+        paper=PaperPath("findings__activity_links", "activity__slug"),
         label="Illicit activity",
         help_text="Slug of an illicit activity a finding names, e.g. drug-trafficking.",
     )
 
+    basis = BasisFilter()
+
     class Meta:
         model = Interface
-        fields = ["mission", "country", "activity"]
+        fields = ["mission", "country", "activity", "basis"]
 
 
-class FindingFilterSet(FilterSet):
+class FindingFilterSet(BasisFilterSetMixin, FilterSet):
     """Findings by interface, mission, country, cited document or illicit activity."""
 
     interface = KeyFilter(
@@ -44,48 +49,58 @@ class FindingFilterSet(FilterSet):
     )
     mission = KeyFilter(
         "missions__acronym",
+        paper=PaperPath("mission_links", "mission__acronym"),
         label="Mission",
         help_text="Acronym of a mission the finding concerns, e.g. UNMIL.",
     )
     country = KeyFilter(
         "countries__iso3",
+        paper=PaperPath("country_links", "country__iso3"),
         label="Country",
         help_text="ISO 3166-1 alpha-3 code of a country the finding concerns, e.g. LBR.",
     )
     document = KeyFilter(
         "documents__slug",
+        paper=PaperPath("document_links", "document__slug"),
         label="Document",
         help_text="Slug of a document the finding cites.",
     )
     activity = KeyFilter(
         "activities__slug",
+        paper=PaperPath("activity_links", "activity__slug"),
         label="Illicit activity",
         help_text="Slug of an illicit activity the finding names, e.g. drug-trafficking.",
     )
 
+    basis = BasisFilter()
+
     class Meta:
         model = Finding
-        fields = ["interface", "mission", "country", "document", "activity"]
+        fields = ["interface", "mission", "country", "document", "activity", "basis"]
 
 
-class IllicitActivityFilterSet(FilterSet):
+class IllicitActivityFilterSet(BasisFilterSetMixin, FilterSet):
     """Illicit activities by the interfaces and missions of the findings naming them."""
 
     interface = KeyFilter(
         "findings__interface__slug",
         number_path="findings__interface__number",
+        paper=PaperPath("finding_links", "finding__interface__slug", "finding__interface__number"),
         label="Interface",
         help_text=INTERFACE_HELP,
     )
     mission = KeyFilter(
         "findings__missions__acronym",
+        paper=PaperPath("finding_links__finding__mission_links", "mission__acronym"),
         label="Mission",
         help_text="Acronym of a mission where a finding names the activity, e.g. UNMIL.",
     )
 
+    basis = BasisFilter()
+
     class Meta:
         model = IllicitActivity
-        fields = ["interface", "mission"]
+        fields = ["interface", "mission", "basis"]
 
 
 class QuestionFilterSet(FilterSet):

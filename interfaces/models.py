@@ -10,8 +10,12 @@ from missions.models import (
     Mission,
     SearchableQuerySet,
     SourcedModel,
+    finding_links,
+    key_index,
     prefetch_joined,
 )
+from ocpo.keys import SLUG, record_url, validate_slug_key
+from sources.models import SourcedLink, links_with_reasons
 
 
 class IllicitActivityQuerySet(SearchableQuerySet):
@@ -30,7 +34,7 @@ class IllicitActivityQuerySet(SearchableQuerySet):
 class IllicitActivity(models.Model):
     """A kind of crime the paper names (drug trafficking, diamond smuggling, ...)."""
 
-    slug = models.SlugField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True, validators=[validate_slug_key])
     name = models.CharField(max_length=100, unique=True)
     description = models.TextField(blank=True)
 
@@ -39,6 +43,7 @@ class IllicitActivity(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "illicit activities"
+        constraints = [SLUG.constraint("slug", "illicitactivity_slug_key")]
 
     def __str__(self):
         return self.name
@@ -99,7 +104,7 @@ class Interface(models.Model):
     """One of the seven interfaces between organized crime and peace operations (Box 1)."""
 
     number = models.PositiveSmallIntegerField(unique=True, help_text="Position in Box 1 (1-7).")
-    slug = models.SlugField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True, validators=[validate_slug_key])
     title = models.CharField(max_length=100, unique=True, help_text="As printed in Box 1.")
     summary = models.TextField(help_text="The interface in the editors' own words.")
     paper_section = models.CharField(max_length=8, default="II")
@@ -112,6 +117,7 @@ class Interface(models.Model):
     class Meta:
         ordering = ["number"]
         constraints = [
+            SLUG.constraint("slug", "interface_slug_key"),
             models.CheckConstraint(
                 condition=Q(number__gte=1, number__lte=7), name="interface_number_in_box_1"
             ),
@@ -121,7 +127,7 @@ class Interface(models.Model):
         return f"{self.number}. {self.title}"
 
     def get_absolute_url(self):
-        return reverse("interfaces:interface_detail", kwargs={"slug": self.slug})
+        return record_url("interfaces:interface_detail", slug=self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -171,20 +177,30 @@ class FindingQuerySet(SearchableQuerySet):
 
     def for_api_list(self):
         return self.select_related("interface").prefetch_related(
-            "missions", "countries", "documents", "activities"
+            "missions",
+            "countries",
+            "documents",
+            "activities",
+            *finding_links(self.model, prefix="")[1:],
         )
 
     def for_api_detail(self):
         return self.for_api_list()
 
     def for_list(self):
+        """Findings with their interface and link rows (each with its basis and target)."""
         return self.select_related("interface").prefetch_related(
-            "missions", "countries", "documents", "activities"
+            *finding_links(self.model, prefix="")[1:]
         )
 
-    def counts_by_interface_and_mission(self, missions):
-        """``{(interface_id, mission_id): findings}`` for ``missions``, in one aggregate query."""
-        links = Finding.missions.through.objects.filter(finding__in=self, mission__in=missions)
+    def counts_by_interface_and_mission(self, missions, basis=None):
+        """``{(interface_id, mission_id): findings}`` for ``missions``, in one aggregate query.
+
+        ``basis="paper"`` counts only the links the paper states.
+        """
+        links = FindingMission.objects.filter(finding__in=self, mission__in=missions)
+        if basis is not None:
+            links = links.filter(basis=basis)
         rows = links.values_list("finding__interface_id", "mission_id").annotate(n=Count("finding"))
         return {(interface_id, mission_id): n for interface_id, mission_id, n in rows}
 
@@ -196,7 +212,7 @@ class Finding(SourcedModel):
     cited document's) words verbatim and is empty when there are none.
     """
 
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, validators=[validate_slug_key])
     interface = models.ForeignKey(Interface, on_delete=models.PROTECT, related_name="findings")
     position = models.PositiveSmallIntegerField(
         default=0, help_text="Order of the case within its interface, as in the paper."
@@ -207,34 +223,57 @@ class Finding(SourcedModel):
     actors = models.CharField(
         max_length=300, blank=True, help_text="Armed groups, elites or networks the case names."
     )
-    missions = models.ManyToManyField(Mission, blank=True, related_name="findings")
-    countries = models.ManyToManyField(Country, blank=True, related_name="findings")
-    documents = models.ManyToManyField(Document, blank=True, related_name="findings")
+    # Each link carries its basis (the paper's statement or the editors' inference).
+    missions = models.ManyToManyField(
+        Mission, blank=True, related_name="findings", through="FindingMission"
+    )
+    countries = models.ManyToManyField(
+        Country, blank=True, related_name="findings", through="FindingCountry"
+    )
+    documents = models.ManyToManyField(
+        Document, blank=True, related_name="findings", through="FindingDocument"
+    )
     activities = models.ManyToManyField(
-        IllicitActivity, blank=True, related_name="findings", verbose_name="illicit activities"
+        IllicitActivity,
+        blank=True,
+        related_name="findings",
+        verbose_name="illicit activities",
+        through="FindingActivity",
     )
 
     objects = FindingQuerySet.as_manager()
 
     class Meta:
         ordering = ["interface__number", "position", "slug"]
-        indexes = [models.Index(fields=["interface", "position"], name="finding_interface_pos_idx")]
-        constraints = SourcedModel.provenance_constraints("finding")
+        indexes = [
+            models.Index(fields=["interface", "position"], name="finding_interface_pos_idx"),
+            key_index("slug", "finding_slug_upper_idx"),
+        ]
+        constraints = [
+            *SourcedModel.provenance_constraints("finding"),
+            SLUG.constraint("slug", "finding_slug_key"),
+        ]
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("interfaces:finding_detail", kwargs={"slug": self.slug})
+        return record_url("interfaces:finding_detail", slug=self.slug)
 
     def natural_key(self):
         return (self.slug,)
 
     @property
+    def links_with_reasons(self):
+        return links_with_reasons(
+            self, ("mission_links", "country_links", "document_links", "activity_links")
+        )
+
+    @property
     def case_label(self):
         """Where the case was seen: its missions, else its countries (uses prefetched links)."""
-        missions = [m.acronym for m in self.missions.all()]
-        countries = [c.name for c in self.countries.all()]
+        missions = [link.mission.acronym for link in self.mission_links.all()]
+        countries = [link.country.name for link in self.country_links.all()]
         if missions:
             return ", ".join(missions) + (f" ({', '.join(countries)})" if countries else "")
         return ", ".join(countries) or "General"
@@ -260,7 +299,7 @@ class Question(models.Model):
     """A question for discussion from section IV, linked to the interfaces it concerns."""
 
     number = models.PositiveSmallIntegerField(unique=True, help_text="Order in section IV.")
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, validators=[validate_slug_key])
     text = models.TextField()
     interfaces = models.ManyToManyField(Interface, blank=True, related_name="questions")
     editorial_note = models.TextField(
@@ -271,6 +310,7 @@ class Question(models.Model):
 
     class Meta:
         ordering = ["number"]
+        constraints = [SLUG.constraint("slug", "question_slug_key")]
 
     def __str__(self):
         return self.text
@@ -280,3 +320,59 @@ class Question(models.Model):
 
     def natural_key(self):
         return (self.slug,)
+
+
+class FindingMission(SourcedLink):
+    """A finding's link to a mission, with its basis (the paper's statement or the editors')."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="mission_links")
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="finding_links")
+
+    owner_field, target_field, target_key = "finding", "mission", "acronym"
+
+    class Meta:
+        ordering = ["finding", "mission__acronym"]
+        constraints = SourcedLink.link_constraints("finding_mission", "finding", "mission")
+
+
+class FindingCountry(SourcedLink):
+    """A finding's link to a country, with its basis."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="country_links")
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="finding_links")
+
+    owner_field, target_field, target_key = "finding", "country", "iso3"
+
+    class Meta:
+        ordering = ["finding", "country__name"]
+        verbose_name_plural = "finding countries"
+        constraints = SourcedLink.link_constraints("finding_country", "finding", "country")
+
+
+class FindingDocument(SourcedLink):
+    """A finding's link to a document it cites, with its basis."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="document_links")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="finding_links")
+
+    owner_field, target_field, target_key = "finding", "document", "slug"
+
+    class Meta:
+        ordering = ["finding", "document__year", "document__slug"]
+        constraints = SourcedLink.link_constraints("finding_document", "finding", "document")
+
+
+class FindingActivity(SourcedLink):
+    """A finding's link to an illicit activity it names, with its basis."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="activity_links")
+    activity = models.ForeignKey(
+        IllicitActivity, on_delete=models.CASCADE, related_name="finding_links"
+    )
+
+    owner_field, target_field, target_key = "finding", "activity", "slug"
+
+    class Meta:
+        ordering = ["finding", "activity__name"]
+        verbose_name_plural = "finding activities"
+        constraints = SourcedLink.link_constraints("finding_activity", "finding", "activity")

@@ -13,9 +13,11 @@ from ocpo.rest import (
     HtmlUrlField,
     KBModelSerializer,
     KeyRelatedField,
+    RecordUrlField,
     RelatedKeysField,
     SummarySerializer,
 )
+from sources.serializers import LinksField, SourcedLinksWriteMixin
 
 from .models import Finding, IllicitActivity, Interface, Question
 
@@ -23,9 +25,7 @@ from .models import Finding, IllicitActivity, Interface, Question
 class InterfaceSummarySerializer(SummarySerializer):
     """An interface as other records list it."""
 
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:interface-detail", lookup_field="slug"
-    )
+    url = RecordUrlField(view_name="api:interface-detail", lookup_field="slug")
     number = serializers.IntegerField(help_text="Position in Box 1 (1-7).")
     slug = serializers.SlugField()
     title = serializers.CharField(help_text="As printed in Box 1.")
@@ -34,7 +34,7 @@ class InterfaceSummarySerializer(SummarySerializer):
 class ActivitySummarySerializer(SummarySerializer):
     """An illicit activity as other records list it."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:activity-detail", lookup_field="slug")
+    url = RecordUrlField(view_name="api:activity-detail", lookup_field="slug")
     slug = serializers.SlugField()
     name = serializers.CharField()
 
@@ -56,7 +56,7 @@ class MechanismSerializer(SummarySerializer):
 class QuestionSummarySerializer(SummarySerializer):
     """A question for discussion as other records list it."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:question-detail", lookup_field="slug")
+    url = RecordUrlField(view_name="api:question-detail", lookup_field="slug")
     number = serializers.IntegerField(help_text="Order in section IV.")
     slug = serializers.SlugField()
     text = serializers.CharField(help_text="The question.")
@@ -65,7 +65,7 @@ class QuestionSummarySerializer(SummarySerializer):
 class InterfaceMeasureSerializer(SummarySerializer):
     """A measure as an interface lists it (measures live in the app above: related names)."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:measure-detail", lookup_field="slug")
+    url = RecordUrlField(view_name="api:measure-detail", lookup_field="slug")
     slug = serializers.SlugField()
     name = serializers.CharField()
     area = serializers.SlugField(source="area.slug", help_text="Slug of the measure's area.")
@@ -74,9 +74,7 @@ class InterfaceMeasureSerializer(SummarySerializer):
 class InterfaceSerializer(KBModelSerializer):
     """An interface, with where its findings place it (lists and writes)."""
 
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:interface-detail", lookup_field="slug"
-    )
+    url = RecordUrlField(view_name="api:interface-detail", lookup_field="slug")
     html_url = HtmlUrlField()
     missions = RelatedKeysField(
         "findings.missions",
@@ -135,10 +133,10 @@ class InterfaceDetailSerializer(InterfaceSerializer):
         ]
 
 
-class FindingSerializer(KBModelSerializer):
+class FindingSerializer(SourcedLinksWriteMixin, KBModelSerializer):
     """A finding, its links by natural key (lists and writes)."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:finding-detail", lookup_field="slug")
+    url = RecordUrlField(view_name="api:finding-detail", lookup_field="slug")
     html_url = HtmlUrlField()
     interface = KeyRelatedField(
         slug_field="slug",
@@ -173,6 +171,19 @@ class FindingSerializer(KBModelSerializer):
         required=False,
         help_text="Slugs of the illicit activities the case names.",
     )
+    links = LinksField(
+        {
+            "missions": "mission_links",
+            "countries": "country_links",
+            "documents": "document_links",
+            "activities": "activity_links",
+        },
+        help_text=(
+            "Each link with its basis: 'paper' when the passage states it, 'editors' for "
+            "the editors' inference (with their reason). Links written through the API "
+            "are the editors' until checked."
+        ),
+    )
 
     class Meta:
         model = Finding
@@ -191,6 +202,7 @@ class FindingSerializer(KBModelSerializer):
             "countries",
             "documents",
             "activities",
+            "links",
             "source",
             "paper_section",
             "footnotes",
@@ -219,7 +231,7 @@ class FindingDetailSerializer(FindingSerializer):
 class IllicitActivitySerializer(KBModelSerializer):
     """An illicit activity and the interfaces it appears in (lists and writes)."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:activity-detail", lookup_field="slug")
+    url = RecordUrlField(view_name="api:activity-detail", lookup_field="slug")
     html_url = HtmlUrlField(help_text="The portal's list of findings naming this activity.")
     interfaces = RelatedKeysField(
         "findings.interface",
@@ -250,7 +262,7 @@ class IllicitActivityDetailSerializer(IllicitActivitySerializer):
 class QuestionSerializer(KBModelSerializer):
     """A question for discussion, its interfaces by slug (lists and writes)."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:question-detail", lookup_field="slug")
+    url = RecordUrlField(view_name="api:question-detail", lookup_field="slug")
     html_url = HtmlUrlField()
     interfaces = KeyRelatedField(
         many=True,

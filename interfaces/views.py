@@ -1,5 +1,7 @@
 """Portal pages for interfaces, findings and questions."""
 
+from collections import Counter
+
 from django.views.generic import DetailView
 
 from ocpo.portal import FilteredListView, group_by, key_choices
@@ -32,7 +34,9 @@ class InterfaceDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         findings = self.object.first_findings
-        documents = {d.pk: d for f in findings for d in f.documents.all()}
+        documents = {
+            link.document.pk: link.document for f in findings for link in f.document_links.all()
+        }
         context.update(
             findings_by_case=group_by(findings, lambda f: f.case_label),
             documents=sorted(documents.values(), key=lambda d: (d.year, d.slug)),
@@ -63,3 +67,19 @@ class QuestionListView(FilteredListView):
     api_resource = "questions"
     paginate_by = 100
     filter_choices = {"interface": INTERFACE_CHOICES}
+
+    def get_context_data(self, **kwargs):
+        """The editors' note most questions share is shown once; each question shows only
+        what its own note adds to it."""
+        context = super().get_context_data(**kwargs)
+        questions = list(context["object_list"])
+        notes = [q.editorial_note for q in questions if q.editorial_note]
+        common = Counter(notes).most_common(1)[0][0] if notes else ""
+        if sum(note.startswith(common) for note in notes) < 2:
+            common = ""
+        context["common_note"] = common
+        context["questions"] = [
+            (q, q.editorial_note[len(common) :].strip() if common else q.editorial_note)
+            for q in questions
+        ]
+        return context

@@ -18,7 +18,11 @@ class MeasureApplicationInline(admin.TabularInline):
     fields = (
         "position",
         "mission",
+        "mission_basis",
+        "mission_reason",
         "country",
+        "country_basis",
+        "country_reason",
         "label",
         "all_missions",
         "source",

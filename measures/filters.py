@@ -7,18 +7,19 @@ gives for "all missions" are not matched by a mission filter.
 
 from django_filters import FilterSet
 
-from ocpo.filters import KeyFilter
+from ocpo.filters import BasisFilter, BasisFilterSetMixin, KeyFilter, PaperPath
 
 from .models import ActivityArea, Measure, MeasureApplication, PoliceFunction, PoliceFunctionKind
 
 INTERFACE_HELP = "Slug or number (1-7) of an interface the measure addresses."
 
 
-class ActivityAreaFilterSet(FilterSet):
+class ActivityAreaFilterSet(BasisFilterSetMixin, FilterSet):
     """Areas of activity by the missions that applied their measures and the interfaces."""
 
     mission = KeyFilter(
         "measures__applications__mission__acronym",
+        paper=PaperPath("measures__applications", "mission__acronym", basis_field="mission_basis"),
         label="Mission",
         help_text="Acronym of a mission that applied a measure of the area, e.g. UNMIL.",
     )
@@ -29,23 +30,27 @@ class ActivityAreaFilterSet(FilterSet):
         help_text="Slug or number (1-7) of an interface a measure of the area addresses.",
     )
 
+    basis = BasisFilter()
+
     class Meta:
         model = ActivityArea
-        fields = ["mission", "interface"]
+        fields = ["mission", "interface", "basis"]
 
 
-class MeasureFilterSet(FilterSet):
+class MeasureFilterSet(BasisFilterSetMixin, FilterSet):
     """Measures by area, by where they were applied and by the interfaces they address."""
 
     area = KeyFilter("area__slug", label="Area of activity", help_text="Slug of the area.")
     mission = KeyFilter(
         "applications__mission__acronym",
+        paper=PaperPath("applications", "mission__acronym", basis_field="mission_basis"),
         label="Mission",
         help_text="Acronym of a mission that applied the measure, e.g. UNMIL.",
     )
     country = KeyFilter(
         "applications__country__iso3",
         "applications__mission__countries__iso3",
+        paper=PaperPath("applications", "country__iso3", basis_field="country_basis"),
         label="Country",
         help_text=(
             "ISO 3166-1 alpha-3 code of a country where the measure was applied "
@@ -59,12 +64,14 @@ class MeasureFilterSet(FilterSet):
         help_text=INTERFACE_HELP,
     )
 
+    basis = BasisFilter()
+
     class Meta:
         model = Measure
-        fields = ["area", "mission", "country", "interface"]
+        fields = ["area", "mission", "country", "interface", "basis"]
 
 
-class MeasureApplicationFilterSet(FilterSet):
+class MeasureApplicationFilterSet(BasisFilterSetMixin, FilterSet):
     """Applications (Annex examples) by measure, area, mission or country."""
 
     measure = KeyFilter("measure__slug", label="Measure", help_text="Slug of the measure.")
@@ -73,12 +80,14 @@ class MeasureApplicationFilterSet(FilterSet):
     )
     mission = KeyFilter(
         "mission__acronym",
+        paper=PaperPath("", "mission__acronym", basis_field="mission_basis"),
         label="Mission",
         help_text="Acronym of the mission the example names, e.g. UNMIL.",
     )
     country = KeyFilter(
         "country__iso3",
         "mission__countries__iso3",
+        paper=PaperPath("", "country__iso3", basis_field="country_basis"),
         label="Country",
         help_text=(
             "ISO 3166-1 alpha-3 code of the country the example names or that hosts its "
@@ -86,9 +95,11 @@ class MeasureApplicationFilterSet(FilterSet):
         ),
     )
 
+    basis = BasisFilter()
+
     class Meta:
         model = MeasureApplication
-        fields = ["measure", "area", "mission", "country"]
+        fields = ["measure", "area", "mission", "country", "basis"]
 
 
 class PoliceFunctionFilterSet(FilterSet):

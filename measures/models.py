@@ -10,8 +10,11 @@ from missions.models import (
     Mission,
     SearchableQuerySet,
     SourcedModel,
+    key_index,
     prefetch_joined,
 )
+from ocpo.keys import SLUG, record_url, validate_slug_key
+from sources.models import LinkBasis
 
 
 class ActivityAreaQuerySet(SearchableQuerySet):
@@ -31,7 +34,7 @@ class ActivityArea(models.Model):
     """An area of activity: the first column of the Annex table, in the paper's order."""
 
     number = models.PositiveSmallIntegerField(unique=True, help_text="Row group in the Annex.")
-    slug = models.SlugField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, validators=[validate_slug_key])
     name = models.CharField(max_length=200, unique=True)
 
     objects = ActivityAreaQuerySet.as_manager()
@@ -39,6 +42,7 @@ class ActivityArea(models.Model):
     class Meta:
         ordering = ["number"]
         constraints = [
+            SLUG.constraint("slug", "activityarea_slug_key"),
             models.CheckConstraint(
                 condition=Q(number__gte=1), name="activity_area_number_positive"
             ),
@@ -90,7 +94,7 @@ class Measure(models.Model):
 
     area = models.ForeignKey(ActivityArea, on_delete=models.PROTECT, related_name="measures")
     position = models.PositiveSmallIntegerField(help_text="Order within the area, as in the Annex.")
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, validators=[validate_slug_key])
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     interfaces = models.ManyToManyField(Interface, blank=True, related_name="measures")
@@ -102,7 +106,9 @@ class Measure(models.Model):
 
     class Meta:
         ordering = ["area__number", "position"]
+        indexes = [key_index("slug", "measure_slug_upper_idx")]
         constraints = [
+            SLUG.constraint("slug", "measure_slug_key"),
             models.UniqueConstraint(fields=["area", "position"], name="measure_unique_position"),
         ]
 
@@ -110,7 +116,7 @@ class Measure(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("measures:measure_detail", kwargs={"slug": self.slug})
+        return record_url("measures:measure_detail", slug=self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -160,6 +166,19 @@ class MeasureApplication(SourcedModel):
     country = models.ForeignKey(
         Country, null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
     )
+    # The basis of each place link: the Annex prints it, or the editors inferred it.
+    mission_basis = models.CharField(
+        max_length=8, choices=LinkBasis.choices, blank=True, help_text="Empty without a mission."
+    )
+    mission_reason = models.TextField(
+        blank=True, help_text="Why the editors linked this mission (required when they did)."
+    )
+    country_basis = models.CharField(
+        max_length=8, choices=LinkBasis.choices, blank=True, help_text="Empty without a country."
+    )
+    country_reason = models.TextField(
+        blank=True, help_text="Why the editors linked this country (required when they did)."
+    )
     label = models.CharField(
         max_length=200,
         blank=True,
@@ -187,6 +206,22 @@ class MeasureApplication(SourcedModel):
                 | Q(all_missions=True),
                 name="application_has_place",
             ),
+            *[
+                constraint
+                for place in ("mission", "country")
+                for constraint in (
+                    models.CheckConstraint(
+                        condition=Q(**{f"{place}__isnull": True, f"{place}_basis": ""})
+                        | Q(**{f"{place}__isnull": False, f"{place}_basis__in": LinkBasis.values}),
+                        name=f"application_{place}_basis",
+                    ),
+                    models.CheckConstraint(
+                        condition=~Q(**{f"{place}_basis": LinkBasis.EDITORS})
+                        | ~Q(**{f"{place}_reason": ""}),
+                        name=f"application_{place}_editors_give_reason",
+                    ),
+                )
+            ],
         ]
 
     def __str__(self):
@@ -232,7 +267,7 @@ class PoliceFunction(models.Model):
 
     kind = models.CharField(max_length=16, choices=PoliceFunctionKind.choices, db_index=True)
     position = models.PositiveSmallIntegerField(unique=True, help_text="Order in Box 2.")
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, validators=[validate_slug_key])
     name = models.CharField(max_length=200)
     measures = models.ManyToManyField(Measure, blank=True, related_name="police_functions")
     editorial_note = models.TextField(
@@ -244,6 +279,7 @@ class PoliceFunction(models.Model):
     class Meta:
         ordering = ["position"]
         constraints = [
+            SLUG.constraint("slug", "policefunction_slug_key"),
             models.CheckConstraint(
                 condition=Q(kind__in=PoliceFunctionKind.values), name="police_function_kind_valid"
             ),

@@ -13,9 +13,11 @@ from ocpo.rest import (
     HtmlUrlField,
     KBModelSerializer,
     KeyRelatedField,
+    RecordUrlField,
     RelatedKeysField,
     SummarySerializer,
 )
+from sources.serializers import SourcedLinksWriteMixin
 
 from .models import ActivityArea, Measure, MeasureApplication, PoliceFunction
 
@@ -23,7 +25,7 @@ from .models import ActivityArea, Measure, MeasureApplication, PoliceFunction
 class AreaSummarySerializer(SummarySerializer):
     """An area of activity as other records list it."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:area-detail", lookup_field="slug")
+    url = RecordUrlField(view_name="api:area-detail", lookup_field="slug")
     number = serializers.IntegerField(help_text="Row group in the Annex.")
     slug = serializers.SlugField()
     name = serializers.CharField()
@@ -32,7 +34,7 @@ class AreaSummarySerializer(SummarySerializer):
 class MeasureSummarySerializer(SummarySerializer):
     """A measure as other records list it, with the interfaces it addresses."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:measure-detail", lookup_field="slug")
+    url = RecordUrlField(view_name="api:measure-detail", lookup_field="slug")
     slug = serializers.SlugField()
     name = serializers.CharField()
     interfaces = RelatedKeysField(
@@ -51,9 +53,7 @@ class AreaMeasureSerializer(MeasureSummarySerializer):
 class PoliceFunctionSummarySerializer(SummarySerializer):
     """A UN Police function as other records list it."""
 
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:police-function-detail", lookup_field="slug"
-    )
+    url = RecordUrlField(view_name="api:police-function-detail", lookup_field="slug")
     slug = serializers.SlugField()
     kind = serializers.CharField(help_text="`core_function` or `activity`.")
     name = serializers.CharField()
@@ -62,7 +62,7 @@ class PoliceFunctionSummarySerializer(SummarySerializer):
 class ActivityAreaSerializer(KBModelSerializer):
     """An area of activity, its measures by slug (lists and writes)."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:area-detail", lookup_field="slug")
+    url = RecordUrlField(view_name="api:area-detail", lookup_field="slug")
     html_url = HtmlUrlField(help_text="The area on the portal's measures page.")
     measures = KeyRelatedField(
         many=True, read_only=True, slug_field="slug", help_text="Slugs of its measures."
@@ -83,7 +83,7 @@ class ActivityAreaDetailSerializer(ActivityAreaSerializer):
 class MeasureSerializer(KBModelSerializer):
     """A measure, its links by natural key (lists and writes)."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:measure-detail", lookup_field="slug")
+    url = RecordUrlField(view_name="api:measure-detail", lookup_field="slug")
     html_url = HtmlUrlField()
     area = KeyRelatedField(
         slug_field="slug",
@@ -136,7 +136,7 @@ class MeasureSerializer(KBModelSerializer):
 class MeasureApplicationInlineSerializer(SummarySerializer):
     """An example as its measure lists it."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:application-detail")
+    url = RecordUrlField(view_name="api:application-detail")
     id = serializers.IntegerField()
     label = serializers.CharField(help_text="The example as the Annex names it.")
     all_missions = serializers.BooleanField(help_text="The paper says 'all missions'.")
@@ -167,10 +167,10 @@ class MeasureDetailSerializer(MeasureSerializer):
         fields = [*MeasureSerializer.Meta.fields, "applications"]
 
 
-class MeasureApplicationSerializer(KBModelSerializer):
+class MeasureApplicationSerializer(SourcedLinksWriteMixin, KBModelSerializer):
     """An example of a measure in practice, links by natural key."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:application-detail")
+    url = RecordUrlField(view_name="api:application-detail")
     html_url = HtmlUrlField(help_text="The measure's page on the portal.")
     measure = KeyRelatedField(
         slug_field="slug", queryset=Measure.objects.all(), help_text="Slug of the measure."
@@ -208,7 +208,11 @@ class MeasureApplicationSerializer(KBModelSerializer):
             "area",
             "position",
             "mission",
+            "mission_basis",
+            "mission_reason",
             "country",
+            "country_basis",
+            "country_reason",
             "label",
             "note",
             "all_missions",
@@ -236,9 +240,7 @@ class MeasureApplicationDetailSerializer(MeasureApplicationSerializer):
 class PoliceFunctionSerializer(KBModelSerializer):
     """A UN Police function, its measures by slug (lists and writes)."""
 
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:police-function-detail", lookup_field="slug"
-    )
+    url = RecordUrlField(view_name="api:police-function-detail", lookup_field="slug")
     html_url = HtmlUrlField(help_text="The function on the portal's Box 2 page.")
     measures = KeyRelatedField(
         many=True,

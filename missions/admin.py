@@ -3,7 +3,9 @@
 from django.contrib import admin
 from reversion.admin import VersionAdmin
 
-from .models import Country, Document, Mission
+from sources.admin import link_inline, register_links
+
+from .models import Country, Document, DocumentCountry, DocumentMission, Mission
 
 PROVENANCE_FIELDSET = (
     "Provenance",
@@ -45,10 +47,13 @@ class DocumentAdmin(VersionAdmin):
     list_filter = ("kind", "source", "year")
     search_fields = ("title", "symbol", "author", "description")
     prepopulated_fields = {"slug": ("title",)}
-    autocomplete_fields = ("countries", "missions")
     date_hierarchy = "date"
     fieldsets = (
         (None, {"fields": ("kind", "symbol", "slug", "title", "author", "date", "year")}),
-        ("Content", {"fields": ("publication", "description", "countries", "missions")}),
+        ("Content", {"fields": ("publication", "description")}),
         PROVENANCE_FIELDSET,
     )
+    inlines = [link_inline(DocumentCountry, "country"), link_inline(DocumentMission, "mission")]
+
+
+register_links(DocumentCountry, DocumentMission)

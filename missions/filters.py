@@ -3,12 +3,12 @@
 import django_filters
 from django_filters import FilterSet
 
-from ocpo.filters import IntegerFilter, KeyFilter
+from ocpo.filters import BasisFilter, BasisFilterSetMixin, IntegerFilter, KeyFilter, PaperPath
 
 from .models import Country, Document, DocumentKind, Mission, MissionKind
 
 
-class CountryFilterSet(FilterSet):
+class CountryFilterSet(BasisFilterSetMixin, FilterSet):
     """Countries by region or by a mission they host."""
 
     region = KeyFilter("region", label="Region", help_text="Region name, e.g. West Africa.")
@@ -18,12 +18,14 @@ class CountryFilterSet(FilterSet):
         help_text="Acronym of a mission the country hosts, e.g. UNMIL.",
     )
 
+    basis = BasisFilter()
+
     class Meta:
         model = Country
-        fields = ["region", "mission"]
+        fields = ["region", "mission", "basis"]
 
 
-class DocumentFilterSet(FilterSet):
+class DocumentFilterSet(BasisFilterSetMixin, FilterSet):
     """Documents by kind, symbol, year or date, and by what they concern or support."""
 
     kind = KeyFilter(
@@ -36,11 +38,13 @@ class DocumentFilterSet(FilterSet):
     )
     country = KeyFilter(
         "countries__iso3",
+        paper=PaperPath("country_links", "country__iso3"),
         label="Country",
         help_text="ISO 3166-1 alpha-3 code of a country the document concerns, e.g. HTI.",
     )
     mission = KeyFilter(
         "missions__acronym",
+        paper=PaperPath("mission_links", "mission__acronym"),
         label="Mission",
         help_text="Acronym of a mission the document concerns, e.g. UNMIL.",
     )
@@ -48,6 +52,7 @@ class DocumentFilterSet(FilterSet):
         "findings__interface__slug",
         number_path="findings__interface__number",
         label="Interface",
+        paper=PaperPath("finding_links", "finding__interface__slug", "finding__interface__number"),
         help_text="Slug or number (1-7) of an interface whose findings cite the document.",
     )
     year = KeyFilter(
@@ -70,6 +75,8 @@ class DocumentFilterSet(FilterSet):
         help_text="ISO date (YYYY-MM-DD): documents dated on or before it.",
     )
 
+    basis = BasisFilter()
+
     class Meta:
         model = Document
         fields = [
@@ -81,10 +88,11 @@ class DocumentFilterSet(FilterSet):
             "year",
             "date_after",
             "date_before",
+            "basis",
         ]
 
 
-class MissionFilterSet(FilterSet):
+class MissionFilterSet(BasisFilterSetMixin, FilterSet):
     """Missions by host country or region, kind, lead organization, interface or year."""
 
     country = KeyFilter(
@@ -104,6 +112,7 @@ class MissionFilterSet(FilterSet):
         "findings__interface__slug",
         number_path="findings__interface__number",
         label="Interface",
+        paper=PaperPath("finding_links", "finding__interface__slug", "finding__interface__number"),
         help_text="Slug or number (1-7) of an interface the paper's findings show in the mission.",
     )
     active_in = IntegerFilter(
@@ -119,9 +128,19 @@ class MissionFilterSet(FilterSet):
         help_text="Region of a host country, e.g. West Africa.",
     )
 
+    basis = BasisFilter()
+
     class Meta:
         model = Mission
-        fields = ["country", "kind", "lead_organization", "interface", "active_in", "region"]
+        fields = [
+            "country",
+            "kind",
+            "lead_organization",
+            "interface",
+            "active_in",
+            "region",
+            "basis",
+        ]
 
     def filter_active_in(self, queryset, name, value: int):
         return queryset.active_in(value)

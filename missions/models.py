@@ -6,10 +6,21 @@ that fixtures and URLs use instead of numeric ids.
 
 from django.db import models
 from django.db.models import Count, Prefetch, Q
-from django.urls import reverse
+from django.db.models.functions import Upper
+
+from ocpo.keys import (
+    ACRONYM,
+    ISO3,
+    SLUG,
+    record_url,
+    validate_acronym,
+    validate_iso3,
+    validate_slug_key,
+)
 
 # Search lives in ocpo.search; the apps import it from here, the base of the stack.
 from ocpo.search import SEARCH_MAX_LENGTH, SearchableQuerySet, search_terms  # noqa: F401
+from sources.models import SourcedLink, links_with_reasons
 
 
 class Source(models.TextChoices):
@@ -39,6 +50,13 @@ class PaperSection(models.TextChoices):
     CRIME_FIGHTING = "III.d", "III. Is peacekeeping also crime fighting?"
     QUESTIONS = "IV", "IV. Questions for discussion"
     ANNEX = "Annex", "Annex, Table 1: measures employed by peace operations"
+
+
+def key_index(field, name):
+    """An index on ``UPPER(field)``: natural keys are matched case-insensitively (``iexact``
+    in lookups and filters), which a plain index cannot serve: without it every lookup by
+    key reads the whole table (10,000 missions, 100,000 findings at factor 1000)."""
+    return models.Index(Upper(field), name=name)
 
 
 class SourcedModel(models.Model):
@@ -97,14 +115,27 @@ class SourcedModel(models.Model):
         ]
 
 
-# What a page showing findings prefetches through a record's ``findings`` relation.
-FINDING_LINKS = (
-    "findings__interface",
-    "findings__missions",
-    "findings__countries",
-    "findings__documents",
-    "findings__activities",
-)
+def prefetch_links(model, path, target):
+    """Prefetch the link rows at ``path`` from ``model`` with their ``target``, in one query.
+
+    The link model is read from the relations, so an app prefetches the links of the apps
+    above it (a mission's findings' links) without importing them.
+    """
+    related = model
+    for name in path.split("__"):
+        related = related._meta.get_field(name).related_model
+    return Prefetch(path, queryset=related._default_manager.select_related(target))
+
+
+def finding_links(model, prefix="findings__"):
+    """What a page showing findings prefetches: their interface and link rows with targets."""
+    return (
+        f"{prefix}interface",
+        prefetch_links(model, f"{prefix}mission_links", "mission"),
+        prefetch_links(model, f"{prefix}country_links", "country"),
+        prefetch_links(model, f"{prefix}document_links", "document"),
+        prefetch_links(model, f"{prefix}activity_links", "activity"),
+    )
 
 
 def prefetch_joined(model, name, *joins):
@@ -149,7 +180,7 @@ class CountryQuerySet(SearchableQuerySet):
         """Everything the country page shows, prefetched (reverse relations by name)."""
         return self.prefetch_related(
             "missions",
-            *FINDING_LINKS,
+            *finding_links(self.model),
             "applications__measure__area",
             "applications__mission",
             "documents",
@@ -164,6 +195,7 @@ class Country(models.Model):
         max_length=3,
         unique=True,
         help_text="Upper-case ISO 3166-1 alpha-3 code; XKX for Kosovo.",
+        validators=[validate_iso3],
     )
     name = models.CharField(max_length=100, unique=True)
     region = models.CharField(max_length=60, db_index=True)
@@ -173,17 +205,16 @@ class Country(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "countries"
+        indexes = [key_index("iso3", "country_iso3_upper_idx")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(iso3__regex=r"^[A-Z]{3}$"), name="country_iso3_upper"
-            ),
+            ISO3.constraint("iso3", "country_iso3_upper"),
         ]
 
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("missions:country_detail", kwargs={"iso3": self.iso3})
+        return record_url("missions:country_detail", iso3=self.iso3)
 
     def natural_key(self):
         return (self.iso3,)
@@ -209,22 +240,30 @@ class DocumentQuerySet(SearchableQuerySet):
     def for_api_list(self):
         """Documents with their countries, missions and the interfaces of findings citing them."""
         return self.prefetch_related(
-            "countries", "missions", prefetch_joined(self.model, "findings", "interface")
+            "countries",
+            "missions",
+            prefetch_joined(self.model, "findings", "interface"),
+            *self.link_rows(),
+        )
+
+    def link_rows(self):
+        return (
+            prefetch_links(self.model, "country_links", "country"),
+            prefetch_links(self.model, "mission_links", "mission"),
         )
 
     def for_api_detail(self):
         return self.for_api_list().prefetch_related("established_missions")
 
     def for_list(self):
-        return self.prefetch_related("countries", "missions")
+        return self.prefetch_related(*self.link_rows())
 
     def for_detail(self):
         """A document with everything that cites it or that it concerns."""
         return self.prefetch_related(
-            *FINDING_LINKS,
+            *finding_links(self.model),
             "established_missions",
-            "missions",
-            "countries",
+            *self.link_rows(),
         )
 
     def per_year(self):
@@ -239,7 +278,7 @@ class Document(SourcedModel):
     (for example a symbol the paper does not give).
     """
 
-    slug = models.SlugField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, validators=[validate_slug_key])
     kind = models.CharField(max_length=24, choices=DocumentKind.choices, db_index=True)
     symbol = models.CharField(
         max_length=40,
@@ -258,15 +297,22 @@ class Document(SourcedModel):
         max_length=200, blank=True, help_text="Journal, publisher or series, with pages."
     )
     description = models.TextField(blank=True, help_text="What the paper takes from it.")
-    countries = models.ManyToManyField(Country, blank=True, related_name="documents")
-    missions = models.ManyToManyField("Mission", blank=True, related_name="documents")
+    # Each link carries its basis (the paper's statement or the editors' inference).
+    countries = models.ManyToManyField(
+        Country, blank=True, related_name="documents", through="DocumentCountry"
+    )
+    missions = models.ManyToManyField(
+        "Mission", blank=True, related_name="documents", through="DocumentMission"
+    )
 
     objects = DocumentQuerySet.as_manager()
 
     class Meta:
         # NULL dates first on every database, so listings and exports agree everywhere.
         ordering = ["year", models.F("date").asc(nulls_first=True), "slug"]
+        indexes = [key_index("slug", "document_slug_upper_idx")]
         constraints = [
+            SLUG.constraint("slug", "document_slug_key"),
             *SourcedModel.provenance_constraints("document"),
             models.CheckConstraint(
                 condition=Q(kind__in=DocumentKind.values), name="document_kind_valid"
@@ -284,10 +330,14 @@ class Document(SourcedModel):
         return f"{self.symbol} ({self.title})" if self.symbol else self.title
 
     def get_absolute_url(self):
-        return reverse("missions:document_detail", kwargs={"slug": self.slug})
+        return record_url("missions:document_detail", slug=self.slug)
 
     def natural_key(self):
         return (self.slug,)
+
+    @property
+    def links_with_reasons(self):
+        return links_with_reasons(self, ("mission_links", "country_links"))
 
     @property
     def citation(self):
@@ -342,7 +392,7 @@ class MissionQuerySet(SearchableQuerySet):
         """
         return self.select_related("establishing_document").prefetch_related(
             "countries",
-            *FINDING_LINKS,
+            *finding_links(self.model),
             "applications__measure__area",
             "applications__country",
             "documents",
@@ -365,7 +415,7 @@ class Mission(SourcedModel):
     by the editors; ``editorial_note`` says which.
     """
 
-    acronym = models.CharField(max_length=20, unique=True)
+    acronym = models.CharField(max_length=20, unique=True, validators=[validate_acronym])
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=8, choices=MissionKind.choices, db_index=True)
     lead_organization = models.CharField(
@@ -389,8 +439,12 @@ class Mission(SourcedModel):
 
     class Meta:
         ordering = ["acronym"]
-        indexes = [models.Index(fields=["start_date", "end_date"], name="mission_dates_idx")]
+        indexes = [
+            models.Index(fields=["start_date", "end_date"], name="mission_dates_idx"),
+            key_index("acronym", "mission_acronym_upper_idx"),
+        ]
         constraints = [
+            ACRONYM.constraint("acronym", "mission_acronym_key"),
             *SourcedModel.provenance_constraints("mission"),
             models.CheckConstraint(
                 condition=Q(kind__in=MissionKind.values), name="mission_kind_valid"
@@ -407,7 +461,7 @@ class Mission(SourcedModel):
         return self.acronym
 
     def get_absolute_url(self):
-        return reverse("missions:mission_detail", kwargs={"acronym": self.acronym})
+        return record_url("missions:mission_detail", acronym=self.acronym)
 
     def natural_key(self):
         return (self.acronym,)
@@ -415,3 +469,30 @@ class Mission(SourcedModel):
     @property
     def is_active(self):
         return self.start_date is not None and self.end_date is None
+
+
+class DocumentCountry(SourcedLink):
+    """A document's link to a country it concerns, with its basis."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="country_links")
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="document_links")
+
+    owner_field, target_field, target_key = "document", "country", "iso3"
+
+    class Meta:
+        ordering = ["document", "country__name"]
+        verbose_name_plural = "document countries"
+        constraints = SourcedLink.link_constraints("document_country", "document", "country")
+
+
+class DocumentMission(SourcedLink):
+    """A document's link to a mission it concerns, with its basis."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="mission_links")
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="document_links")
+
+    owner_field, target_field, target_key = "document", "mission", "acronym"
+
+    class Meta:
+        ordering = ["document", "mission__acronym"]
+        constraints = SourcedLink.link_constraints("document_mission", "document", "mission")

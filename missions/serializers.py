@@ -11,9 +11,11 @@ from ocpo.rest import (
     HtmlUrlField,
     KBModelSerializer,
     KeyRelatedField,
+    RecordUrlField,
     RelatedKeysField,
     SummarySerializer,
 )
+from sources.serializers import LinksField, SourcedLinksWriteMixin
 
 from .models import Country, Document, Mission
 
@@ -24,7 +26,7 @@ MISSION_KEYS = "Acronyms of the missions."
 class CountrySummarySerializer(SummarySerializer):
     """A country as other records list it."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:country-detail", lookup_field="iso3")
+    url = RecordUrlField(view_name="api:country-detail", lookup_field="iso3")
     iso3 = serializers.CharField(help_text="ISO 3166-1 alpha-3 code.")
     name = serializers.CharField(help_text="Name of the country or territory.")
 
@@ -32,7 +34,7 @@ class CountrySummarySerializer(SummarySerializer):
 class DocumentSummarySerializer(SummarySerializer):
     """A document as other records list it: enough to cite it."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:document-detail", lookup_field="slug")
+    url = RecordUrlField(view_name="api:document-detail", lookup_field="slug")
     slug = serializers.SlugField()
     kind = serializers.CharField(help_text="Kind of document (see the documents' `kind`).")
     symbol = serializers.CharField(allow_null=True, help_text="UN document symbol, if any.")
@@ -45,9 +47,7 @@ class DocumentSummarySerializer(SummarySerializer):
 class MissionSummarySerializer(SummarySerializer):
     """A mission as other records list it."""
 
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:mission-detail", lookup_field="acronym"
-    )
+    url = RecordUrlField(view_name="api:mission-detail", lookup_field="acronym")
     acronym = serializers.CharField(help_text="The mission's acronym (natural key).")
     name = serializers.CharField(help_text="The mission's full name.")
 
@@ -55,7 +55,7 @@ class MissionSummarySerializer(SummarySerializer):
 class FindingSummarySerializer(SummarySerializer):
     """A finding as other records list it: what it is and which interface it shows."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:finding-detail", lookup_field="slug")
+    url = RecordUrlField(view_name="api:finding-detail", lookup_field="slug")
     slug = serializers.SlugField()
     title = serializers.CharField()
     interface = serializers.SlugField(
@@ -66,7 +66,7 @@ class FindingSummarySerializer(SummarySerializer):
 class ApplicationSummarySerializer(SummarySerializer):
     """A measure example as a mission or country lists it: the measure, its area, interfaces."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:application-detail")
+    url = RecordUrlField(view_name="api:application-detail")
     id = serializers.IntegerField()
     label = serializers.CharField(help_text="The example as the Annex names it.")
     all_missions = serializers.BooleanField(help_text="The paper says 'all missions'.")
@@ -90,7 +90,7 @@ class ApplicationSummarySerializer(SummarySerializer):
 class CountrySerializer(KBModelSerializer):
     """A country, its missions by acronym (lists and writes)."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:country-detail", lookup_field="iso3")
+    url = RecordUrlField(view_name="api:country-detail", lookup_field="iso3")
     html_url = HtmlUrlField()
     missions = KeyRelatedField(
         many=True,
@@ -126,10 +126,10 @@ class CountryDetailSerializer(CountrySerializer):
         fields = [*CountrySerializer.Meta.fields, "documents", "findings", "applications"]
 
 
-class DocumentSerializer(KBModelSerializer):
+class DocumentSerializer(SourcedLinksWriteMixin, KBModelSerializer):
     """A document, its links by natural key (lists and writes)."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="api:document-detail", lookup_field="slug")
+    url = RecordUrlField(view_name="api:document-detail", lookup_field="slug")
     html_url = HtmlUrlField()
     citation = serializers.CharField(
         read_only=True, help_text="Short citation: symbol and date, or author and year."
@@ -153,6 +153,13 @@ class DocumentSerializer(KBModelSerializer):
         order_by="number",
         help_text="Slugs of the interfaces whose findings cite the document.",
     )
+    links = LinksField(
+        {"countries": "country_links", "missions": "mission_links"},
+        help_text=(
+            "Each link with its basis: 'paper' when the paper states it, 'editors' for the "
+            "editors' inference (with their reason)."
+        ),
+    )
 
     class Meta:
         model = Document
@@ -172,6 +179,7 @@ class DocumentSerializer(KBModelSerializer):
             "countries",
             "missions",
             "interfaces",
+            "links",
             "source",
             "paper_section",
             "footnotes",
@@ -206,9 +214,7 @@ class DocumentDetailSerializer(DocumentSerializer):
 class MissionSerializer(KBModelSerializer):
     """A mission, its links by natural key (lists and writes)."""
 
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:mission-detail", lookup_field="acronym"
-    )
+    url = RecordUrlField(view_name="api:mission-detail", lookup_field="acronym")
     html_url = HtmlUrlField()
     countries = KeyRelatedField(
         many=True,

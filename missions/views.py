@@ -35,8 +35,19 @@ class MissionDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         mission = self.object
         applications = mission.applications
+        hosts = list(mission.countries.all())
+        # Evidence the paper records for a host country without naming this mission: the
+        # country's, shown apart and marked so. Reached through the relation, as above.
+        from_hosts = (
+            mission.findings.model.objects.for_list()
+            .filter(countries__in=hosts)
+            .exclude(pk__in=mission.findings.all().values("pk"))
+            .distinct()
+        )
         context.update(
             findings_by_interface=group_by(mission.findings.all(), lambda f: f.interface),
+            host_findings_by_interface=group_by(from_hosts, lambda f: f.interface),
+            hosts=hosts,
             applications_by_area=group_by(applications.all(), lambda a: a.measure.area),
             # Reached through the relation: this app imports nothing from measures.
             all_mission_applications=applications.model.objects.for_all_missions(),

@@ -6,9 +6,11 @@ row if any value matches. An unknown key matches nothing, so the list is empty; 
 that cannot be read (``year=abc``) is a form error, which the API answers with 400.
 """
 
+from dataclasses import dataclass
+
 from django import forms
 from django.db.models import Q
-from django_filters import Filter
+from django_filters import ChoiceFilter, Filter
 from drf_spectacular.utils import extend_schema_field
 
 MULTI_VALUE_HELP = "Several values: repeat the parameter or separate them with commas."
@@ -83,6 +85,29 @@ class MultiValueField(forms.Field):
         return values
 
 
+# The value of a link's basis when the paper states it (sources.models.LinkBasis.PAPER);
+# spelled out here because this module imports no app.
+PAPER = "paper"
+
+
+@dataclass(frozen=True)
+class PaperPath:
+    """How a ``KeyFilter`` reaches its key through links the paper states.
+
+    ``prefix`` leads to the link rows (``"finding_links"``, or ``""`` when the basis sits on
+    the filtered record itself); ``path`` and ``number_path`` go on from there to the key;
+    ``basis_field`` is the field holding the basis (``"mission_basis"`` on an example).
+    """
+
+    prefix: str
+    path: str
+    number_path: str | None = None
+    basis_field: str = "basis"
+
+    def join(self, name):
+        return f"{self.prefix}__{name}" if self.prefix else name
+
+
 class KeyFilter(Filter):
     """Rows whose key at any of ``paths`` equals any given value, case-insensitively.
 
@@ -95,8 +120,18 @@ class KeyFilter(Filter):
 
     field_class = MultiValueField
 
+    # Set by BasisFilterSetMixin for one request: follow only the links the paper states.
+    paper_only = False
+
     def __init__(
-        self, *paths, number_path=None, coerce=None, choices=None, item_type="string", **kwargs
+        self,
+        *paths,
+        number_path=None,
+        coerce=None,
+        choices=None,
+        item_type="string",
+        paper=(),
+        **kwargs,
     ):
         if coerce is not None:
             kwargs["coerce"] = coerce
@@ -106,6 +141,7 @@ class KeyFilter(Filter):
         super().__init__(field_name=paths[0], **kwargs)
         self.paths = paths
         self.number_path = number_path
+        self.paper = (paper,) if isinstance(paper, PaperPath) else tuple(paper)
         self.exact = coerce is not None
         help_text = " ".join(filter(None, [kwargs.get("help_text", ""), MULTI_VALUE_HELP]))
         self.extra["help_text"] = help_text
@@ -114,7 +150,23 @@ class KeyFilter(Filter):
             items["enum"] = [value for value, _ in choices]
         extend_schema_field({"type": "array", "items": items, "description": help_text})(self)
 
+    def paper_condition(self, values):
+        """Like ``condition``, but each match must go through a link the paper states."""
+        condition = Q()
+        lookup = "exact" if self.exact else "iexact"
+        for value in values:
+            digits = isinstance(value, str) and value.isascii() and value.isdigit()
+            for way in self.paper:
+                basis = {way.join(way.basis_field): PAPER}
+                if digits and way.number_path:
+                    condition |= Q(**basis, **{way.join(way.number_path): int(value)})
+                elif not (digits and self.number_path):
+                    condition |= Q(**basis, **{f"{way.join(way.path)}__{lookup}": value})
+        return condition
+
     def condition(self, values):
+        if self.paper_only and self.paper:
+            return self.paper_condition(values)
         condition = Q()
         for value in values:
             # ASCII digits only: '²'.isdigit() is true, and int('²') fails.
@@ -130,7 +182,8 @@ class KeyFilter(Filter):
         if not value:
             return qs
         condition = self.condition(value)
-        if all("__" not in path for path in (*self.paths, self.number_path or "")):
+        direct = all("__" not in path for path in (*self.paths, self.number_path or ""))
+        if direct and not (self.paper_only and self.paper):
             return qs.filter(condition)
         matching = qs.model._base_manager.filter(condition).values("pk")
         return qs.filter(pk__in=matching)
@@ -140,3 +193,39 @@ class IntegerFilter(Filter):
     """One whole number, read strictly (``2005``, not ``2005.5``), within given bounds."""
 
     field_class = forms.IntegerField
+
+
+class BasisFilter(ChoiceFilter):
+    """``?basis=paper``: only what the paper states, leaving out the editors' inferences.
+
+    The record list drops records the editors added (``source=editors``), and every
+    ``KeyFilter`` with ``paper`` paths follows only the links the paper states.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", [(PAPER, "Only what the paper states")])
+        kwargs.setdefault("label", "Basis")
+        kwargs.setdefault(
+            "help_text",
+            "paper: only records and links the paper states (leave out the editors' "
+            "inferences). Empty: everything.",
+        )
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        if value != PAPER:
+            return qs
+        if any(field.name == "source" for field in qs.model._meta.concrete_fields):
+            return qs.exclude(source="editors")
+        return qs
+
+
+class BasisFilterSetMixin:
+    """Gives every ``KeyFilter`` of the FilterSet the request's ``basis`` before filtering."""
+
+    def filter_queryset(self, queryset):
+        paper = self.form.cleaned_data.get("basis") == PAPER
+        for filter_ in self.filters.values():
+            if isinstance(filter_, KeyFilter):
+                filter_.paper_only = paper
+        return super().filter_queryset(queryset)

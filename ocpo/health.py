@@ -21,12 +21,24 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.defaults import server_error as default_server_error
+from rest_framework.exceptions import APIException
 
 from .datastate import CACHE_ERRORS, STATE_KEY
 from .kb import data_version
+from .problems import API_PREFIX, problem_response
 from .replicas import replica_health
 
 RETRY_AFTER_SECONDS = 30
+UNAVAILABLE = "The database is unavailable; try again shortly."
+
+
+class DatabaseUnavailable(APIException):
+    """What the API's exception handler answers for a lost database connection."""
+
+    status_code = 503
+    default_detail = UNAVAILABLE
+    default_code = "database_unavailable"
+    wait = RETRY_AFTER_SECONDS
 
 
 def check_database():
@@ -71,17 +83,8 @@ def ready(request):
 
 def database_unavailable(request):
     """503 with Retry-After: a problem document for the API, a short page for readers."""
-    if request.path.startswith("/api/"):
-        response = JsonResponse(
-            {
-                "type": "about:blank",
-                "title": "Service Unavailable",
-                "status": 503,
-                "detail": "The database is unavailable; try again shortly.",
-            },
-            status=503,
-            content_type="application/problem+json",
-        )
+    if request.path.startswith(API_PREFIX):
+        response = problem_response(503, UNAVAILABLE, "database_unavailable")
     else:
         template = loader.get_template("503.html")
         response = HttpResponse(template.render(), status=503)

@@ -24,6 +24,8 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 
+from sources.models import LinkBasis, SourcedLink
+
 from .models import SyncedRecord
 
 PROVENANCE_FIELDS = ("source", "paper_section", "footnotes", "editorial_note")
@@ -59,14 +61,72 @@ class KbFile:
 
     @cached_property
     def fields(self):
-        """The record's fields: natural key first, provenance last, links as natural keys."""
+        """The record's fields: natural key first, provenance last, links as natural keys.
+
+        A foreign key's basis fields (``mission_basis``, ``mission_reason``) are written
+        with the link itself, not as fields of their own (see ``link_basis_fields``).
+        """
         meta = self.model._meta
         own = [f for f in meta.get_fields() if f.concrete and not f.auto_created]
         own.sort(key=lambda f: f.creation_counter)
+        basis_fields = {name for pair in self.link_basis_fields.values() for name in pair}
+        own = [f for f in own if f.name not in basis_fields]
         key = [meta.get_field(name) for name in self.key]
         provenance = [f for f in own if f.name in PROVENANCE_FIELDS]
         rest = [f for f in own if f not in key and f not in provenance]
         return key + rest + provenance
+
+    @cached_property
+    def link_basis_fields(self):
+        """{foreign key name: (basis field, reason field)} for foreign keys with a basis."""
+        names = {f.name for f in self.model._meta.get_fields() if f.concrete}
+        return {
+            f.name: (f"{f.name}_basis", f"{f.name}_reason")
+            for f in self.model._meta.get_fields()
+            if f.many_to_one and f"{f.name}_basis" in names and f"{f.name}_reason" in names
+        }
+
+
+def sourced_through(field):
+    """The through model of a many-to-many link with a basis, else None."""
+    through = field.remote_field.through
+    return through if isinstance(through, type) and issubclass(through, SourcedLink) else None
+
+
+def link_item(key, basis, reason):
+    """A link as the fixtures write it: a bare key when the paper states it, else a mapping."""
+    if basis == LinkBasis.PAPER and not reason:
+        return key
+    item = {"key": key, "basis": basis}
+    if reason:
+        item["reason"] = reason
+    return item
+
+
+def parse_link_item(where, field_name, item):
+    """``(key, basis, reason)`` of a link as written in a file; a bare key is the paper's."""
+    if not isinstance(item, dict):
+        return item, LinkBasis.PAPER, ""
+    unknown = sorted(set(item) - {"key", "basis", "reason"})
+    if unknown:
+        raise KnowledgeBaseError(f"{where}: {field_name}: unknown link field(s) {unknown}")
+    key = item.get("key")
+    if key in (None, ""):
+        raise KnowledgeBaseError(f"{where}: {field_name}: a link written as a mapping needs a key")
+    basis = item.get("basis")
+    if basis not in LinkBasis.values:
+        raise KnowledgeBaseError(
+            f"{where}: {field_name}: link {key!r} has no valid basis "
+            f"(one of {', '.join(LinkBasis.values)}; a bare key is the paper's)"
+        )
+    reason = item.get("reason") or ""
+    if not isinstance(reason, str):
+        raise KnowledgeBaseError(f"{where}: {field_name}: link {key!r}: reason must be text")
+    if basis == LinkBasis.EDITORS and not reason.strip():
+        raise KnowledgeBaseError(
+            f"{where}: {field_name}: link {key!r} is the editors' and must give a reason"
+        )
+    return key, basis, reason
 
 
 # In load order: every file only links to files above it, except many-to-many links,
@@ -165,10 +225,25 @@ def serialize(spec, obj):
     record = {}
     for field in spec.fields:
         if field.many_to_many:
-            value = [_natural_key_value(o) for o in getattr(obj, field.name).all()]
+            through = sourced_through(field)
+            rows = {}
+            if through is not None:
+                owner_link = through._meta.get_field(through.owner_field).remote_field
+                rows = {
+                    getattr(row, f"{through.target_field}_id"): row
+                    for row in getattr(obj, owner_link.get_accessor_name()).all()
+                }
+            value = []
+            for related in getattr(obj, field.name).all():
+                row = rows.get(related.pk)
+                key = _natural_key_value(related)
+                value.append(link_item(key, row.basis, row.reason) if row else key)
         elif field.many_to_one:
             related = getattr(obj, field.name)
             value = _natural_key_value(related) if related is not None else None
+            if related is not None and field.name in spec.link_basis_fields:
+                basis_name, reason_name = spec.link_basis_fields[field.name]
+                value = link_item(value, getattr(obj, basis_name), getattr(obj, reason_name))
         else:
             value = getattr(obj, field.attname)
         if not _is_default(field, value):
@@ -189,11 +264,16 @@ def file_text(records):
 
 def _export_queryset(spec):
     fields = spec.fields
+    link_rows = [
+        through._meta.get_field(through.owner_field).remote_field.get_accessor_name()
+        for through in map(sourced_through, [f for f in fields if f.many_to_many])
+        if through is not None
+    ]
     # The links the records name, and those their order follows (measure.area.number).
     joined = {f.name for f in fields if f.many_to_one}
     joined |= {"__".join(path.split(".")[:-1]) for path in spec.order if "." in path}
     return spec.model.objects.select_related(*sorted(joined)).prefetch_related(
-        *[f.name for f in fields if f.many_to_many]
+        *[f.name for f in fields if f.many_to_many], *link_rows
     )
 
 
@@ -368,6 +448,13 @@ def parse_record(spec, index, record):
         value = record.get(field.name)
         if field.many_to_many and value is not None and not isinstance(value, list):
             raise KnowledgeBaseError(f"{entry.where}: {field.name}: must be a list of keys")
+        # A link's basis is part of the file's content: refused here, loaded or not.
+        if value is not None and (
+            (field.many_to_many and sourced_through(field) is not None)
+            or field.name in spec.link_basis_fields
+        ):
+            for item in value if field.many_to_many else [value]:
+                parse_link_item(entry.where, field.name, item)
     return entry
 
 
@@ -601,6 +688,9 @@ class _Loader:
             for entry in self.plan.to_write(spec):
                 self.load_record(entry)
         for where, obj, field, values in self.links:
+            if sourced_through(field) is not None:
+                self.set_sourced_links(where, obj, field, values)
+                continue
             related = [self.resolve(where, field, value) for value in values]
             getattr(obj, field.name).set(related)
         if prune:
@@ -615,6 +705,8 @@ class _Loader:
             if field.many_to_many:
                 links.append((where, obj, field, value or []))
             elif field.many_to_one:
+                if field.name in spec.link_basis_fields:
+                    value = self.set_link_basis(where, spec, obj, field, value)
                 setattr(obj, field.name, self.resolve(where, field, value))
             else:
                 setattr(obj, field.attname, _convert(where, field, value))
@@ -630,6 +722,65 @@ class _Loader:
             raise KnowledgeBaseError(f"{where}: rejected by the database: {error}") from None
         self.indexes[spec.model][entry.key] = obj
         self.links.extend(links)
+
+    @staticmethod
+    def set_link_basis(where, spec, obj, field, value):
+        """Set a foreign key's basis and reason from its item; returns the bare key."""
+        basis_name, reason_name = spec.link_basis_fields[field.name]
+        if value in (None, ""):
+            setattr(obj, basis_name, "")
+            setattr(obj, reason_name, "")
+            return value
+        key, basis, reason = parse_link_item(where, field.name, value)
+        setattr(obj, basis_name, basis)
+        setattr(obj, reason_name, reason)
+        return key
+
+    def set_sourced_links(self, where, obj, field, values):
+        """Make ``obj``'s link rows match the file: same targets, bases and reasons.
+
+        Unchanged rows are left alone, so loading the same files twice writes nothing.
+        """
+        through = sourced_through(field)
+        wanted = {}
+        for value in values:
+            key, basis, reason = parse_link_item(where, field.name, value)
+            related = self.resolve(where, field, key)
+            if related.pk in wanted:
+                raise KnowledgeBaseError(f"{where}: {field.name}: {key!r} is linked twice")
+            wanted[related.pk] = (basis, reason)
+        target_id = f"{through.target_field}_id"
+        existing = {
+            getattr(row, target_id): row
+            for row in through.objects.filter(**{through.owner_field: obj})
+        }
+        gone = [row.pk for pk, row in existing.items() if pk not in wanted]
+        if gone:
+            through.objects.filter(pk__in=gone).delete()
+        changed, new = [], []
+        for pk, (basis, reason) in wanted.items():
+            row = existing.get(pk)
+            if row is None:
+                new.append(
+                    through(
+                        **{through.owner_field: obj, target_id: pk},
+                        basis=basis,
+                        reason=reason,
+                    )
+                )
+            elif (row.basis, row.reason) != (basis, reason):
+                row.basis, row.reason = basis, reason
+                changed.append(row)
+        try:
+            with transaction.atomic():
+                if changed:
+                    through.objects.bulk_update(changed, ["basis", "reason"])
+                if new:
+                    through.objects.bulk_create(new)
+        except DatabaseError as error:
+            raise KnowledgeBaseError(
+                f"{where}: {field.name}: rejected by the database: {error}"
+            ) from None
 
     def resolve(self, where, field, value):
         if value in (None, ""):

@@ -17,13 +17,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import ProtectedError, Q, RestrictedError
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
+from django.urls import NoReverseMatch
 from django.utils.http import parse_etags
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import filters, relations, renderers, serializers, status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, NotFound, ParseError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -33,7 +34,11 @@ from rest_framework.utils.urls import remove_query_param
 
 from .csv_export import csv_rows
 from .kb import data_version
+from .problems import InvalidQuery
 
+# Bounds on a request body: how deep its JSON may nest, how many keys one link list holds.
+MAX_JSON_DEPTH = 32
+MAX_LINKS = 1000
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_DESCRIPTION = (
     "With `?format=csv` or `Accept: text/csv`: every row matching the filters (not one page), "
@@ -78,7 +83,7 @@ class Pagination(LimitOffsetPagination):
 
     A value that is not a whole number (or a limit below 1, an offset below 0) is a 400
     naming the parameter, as for filters: silently serving the first page would hide the
-    client's mistake.
+    client's mistake. An offset past the last record is a 404 saying how many there are.
     """
 
     default_limit = 50
@@ -101,8 +106,17 @@ class Pagination(LimitOffsetPagination):
             return None
         if not (raw.isascii() and raw.isdigit()) or int(raw) < minimum:
             message = f"A whole number of at least {minimum} is required."
-            raise serializers.ValidationError({name: [message]})
+            raise InvalidQuery({name: [message]})
         return int(raw)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        page = super().paginate_queryset(queryset, request, view)
+        if self.offset and self.offset >= self.count:
+            raise NotFound(
+                f"offset {self.offset} is past the end: {self.count} records match "
+                "(the first is at offset 0)."
+            )
+        return page
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
@@ -149,6 +163,40 @@ class PayloadTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
     default_code = "payload_too_large"
+
+
+class BoundedJSONParser(JSONParser):
+    """JSON nested at most ``MAX_JSON_DEPTH`` deep: deeper is a 400, never a crash.
+
+    Python's JSON decoder recurses once per level and fails with RecursionError (a 500)
+    on a body of a few thousand brackets; no record nests deeper than a list of keys.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            data = None
+            too_deep = True
+        else:
+            too_deep = json_depth(data) > MAX_JSON_DEPTH
+        if too_deep:
+            raise ParseError(f"JSON parse error - nested more than {MAX_JSON_DEPTH} levels deep.")
+        return data
+
+
+def json_depth(data):
+    """How deep lists and objects nest in ``data`` (a scalar is 0), without recursing."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_JSON_DEPTH:  # deeper is refused anyway: stop counting
+                stack.extend((item, depth + 1) for item in value)
+    return deepest
 
 
 def representation_etag(data, request=None):
@@ -300,7 +348,7 @@ class KBViewSetMixin:
     detail_serializer_class = None
     filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
     pagination_class = Pagination
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
 
     def initial(self, request, *args, **kwargs):
@@ -319,11 +367,34 @@ class KBViewSetMixin:
             if len(values) > 1 and not getattr(filters_.get(name), "paths", None)
         ]
         if repeated:
-            raise serializers.ValidationError(
-                {name: ["Give this parameter once."] for name in repeated}
-            )
+            raise InvalidQuery({name: ["Give this parameter once."] for name in repeated})
         if request.query_params.get("format") == "":
-            raise serializers.ValidationError({"format": ["Name a format: json or csv."]})
+            raise InvalidQuery({"format": ["Name a format: json or csv."]})
+        # No action: a method this route does not take, answered 405 whatever the query.
+        accepted = self.accepted_query_parameters()
+        unknown = [name for name in request.query_params if name not in accepted]
+        if unknown and self.action is not None:
+            # A typo (?contry=HTI) must not answer the whole data set as if filtered.
+            message = "Unknown parameter. Accepted: " + ", ".join(sorted(accepted)) + "."
+            raise InvalidQuery(
+                {name: [message] for name in unknown}, code="unknown_parameter", accepted=accepted
+            )
+
+    def accepted_query_parameters(self):
+        """The query parameters this operation reads: a list's filters and pages, ``format``."""
+        names = {api_settings.URL_FORMAT_OVERRIDE}
+        if self.action != "list":
+            return names
+        filterset_class = getattr(self, "filterset_class", None)
+        names.update(filterset_class.base_filters if filterset_class else ())
+        for backend in self.filter_backends:
+            names.update(
+                getattr(backend, attr, None) for attr in ("search_param", "ordering_param")
+            )
+        if self.paginator is not None:
+            names.update((self.paginator.limit_query_param, self.paginator.offset_query_param))
+        names.discard(None)
+        return names
 
     def get_renderers(self):
         renderers_ = super().get_renderers()
@@ -345,8 +416,10 @@ class KBViewSetMixin:
     def get_object(self):
         # Query parameters filter lists only: a detail URL names one record.
         value = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        model = self.get_queryset().model
+        missing = NotFound(f"No {model._meta.verbose_name} with {self.lookup_field} {value!r}.")
         if "\x00" in value:  # PostgreSQL refuses NUL in text: no record has it
-            raise Http404
+            raise missing
         # ASCII digits only: '²'.isdigit() is true, and int('²') fails.
         number = value.isascii() and value.isdigit() and len(value) < 19  # fits a bigint
         if self.lookup_field == "pk":
@@ -357,7 +430,7 @@ class KBViewSetMixin:
                 condition |= Q(pk=int(value))
         matches = list(self.get_queryset().filter(condition)[:2]) if condition else []
         if not matches:
-            raise Http404
+            raise missing
         exact = [m for m in matches if str(getattr(m, self.lookup_field)) == value]
         obj = (exact or matches)[0]
         self.check_object_permissions(self.request, obj)
@@ -396,37 +469,38 @@ class KBViewSetMixin:
                 in_force.append((name, values))
         return in_force
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        # Errors are explained in JSON, whatever format the list was asked in.
-        accepted = getattr(request, "accepted_renderer", None)
-        if (
-            isinstance(response, Response)
-            and response.exception
-            and isinstance(accepted, CSVRenderer)
-        ):
-            request.accepted_renderer = renderers.JSONRenderer()
-            request.accepted_media_type = request.accepted_renderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
-
     def current_etag(self, obj):
-        """The ETag a GET of ``obj``'s detail would carry now (a few queries, not per link)."""
+        """The ETag a GET of ``obj``'s detail would carry now (a few queries, not per link).
+
+        A record deleted meanwhile (by a write that committed first) is a 404.
+        """
         queryset = self.detail_queryset if self.detail_queryset is not None else self.queryset
-        fresh = queryset.all().get(pk=obj.pk)
+        try:
+            fresh = queryset.all().get(pk=obj.pk)
+        except queryset.model.DoesNotExist:
+            raise NotFound(f"The {obj._meta.verbose_name} was deleted meanwhile.") from None
         serializer_class = self.detail_serializer_class or self.serializer_class
         data = serializer_class(fresh, context=self.get_serializer_context()).data
         return representation_etag(data, self.request)
 
-    def check_if_match(self):
-        """Refuse the write with 412 unless ``If-Match`` is absent, ``*`` or the current ETag."""
+    def lock_object(self):
+        """The record to write, its row locked until the transaction ends, then ``If-Match``.
+
+        The lock is taken on every write, so a PATCH racing a DELETE waits for it and
+        then finds the record gone (404) instead of failing or writing it back. ``If-Match``
+        is then checked against the version the lock holds: 412 unless it is absent, ``*``
+        or the current ETag.
+        """
+        obj = self.get_object()  # 404 and permissions come before the precondition
+        model = type(obj)
+        if not model._base_manager.select_for_update().filter(pk=obj.pk).values_list("pk"):
+            raise NotFound(f"The {model._meta.verbose_name} was deleted meanwhile.")
         header = self.request.headers.get("If-Match")
         if header is None:
             return
         etags = parse_etags(header)
         if etags == ["*"]:
             return
-        obj = self.get_object()  # 404 and permissions come before the precondition
-        model = type(obj)
-        list(model._base_manager.select_for_update().filter(pk=obj.pk).values_list("pk"))
         if self.current_etag(obj) not in etags:  # strong comparison: W/ tags never match
             raise PreconditionFailed
 
@@ -438,21 +512,22 @@ class KBViewSetMixin:
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
         with transaction.atomic():
-            self.check_if_match()
-            instance = self.get_object()
+            self.lock_object()
+            instance = self.get_object()  # as the lock found it
             serializer = self.get_serializer(instance, data=request.data, partial=partial)
             serializer.is_valid(raise_exception=True)
             self.perform_update(serializer)
-        # Read back through the list queryset: its prefetches keep the answer's queries
-        # bounded (the written instance has lost them), and its key may have changed.
-        fresh = self.get_queryset().get(pk=instance.pk)
-        response = Response(self.get_serializer(fresh).data)
-        response["ETag"] = self.current_etag(fresh)
+            # Read back through the list queryset: its prefetches keep the answer's queries
+            # bounded (the written instance has lost them), and its key may have changed.
+            # Still under the lock: a DELETE waiting for it cannot remove the row first.
+            fresh = self.get_queryset().get(pk=instance.pk)
+            response = Response(self.get_serializer(fresh).data)
+            response["ETag"] = self.current_etag(fresh)
         return response
 
     def destroy(self, request, *args, **kwargs):
         with transaction.atomic():
-            self.check_if_match()
+            self.lock_object()
             return super().destroy(request, *args, **kwargs)
 
     def perform_destroy(self, instance):
@@ -474,8 +549,24 @@ class HtmlUrlField(serializers.Field):
 
     def to_representation(self, value):
         url = value.get_absolute_url()
+        if not url:  # a key that cannot be in a URL (``ocpo.keys.record_url``)
+            return None
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request else url
+
+
+class RecordUrlField(serializers.HyperlinkedIdentityField):
+    """A record's API URL, or null if its key cannot be part of one (see ``ocpo.keys``).
+
+    DRF fails the whole response when one link cannot be built; one bad record must not
+    take down a list.
+    """
+
+    def get_url(self, obj, view_name, request, format):
+        try:
+            return super().get_url(obj, view_name, request, format)
+        except NoReverseMatch:
+            return None
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
@@ -529,12 +620,35 @@ class StrictSlugField(StrictCharField, serializers.SlugField):
 
 
 class KeyListField(serializers.ManyRelatedField):
-    """Links by natural key, as a JSON list: DRF takes any iterable, so {} was an empty list."""
+    """Links by natural key, as a JSON list of at most ``MAX_LINKS`` keys, found in one query.
+
+    DRF takes any iterable (so {} was an empty list) and looks each key up on its own: a
+    list of 50,000 keys ran 50,000 queries.
+    """
+
+    default_error_messages = {
+        "too_many": f"At most {MAX_LINKS} keys.",
+        "does_not_exist_many": "Object with {slug_name} {values} does not exist.",
+    }
 
     def to_internal_value(self, data):
         if not isinstance(data, list):
             self.fail("not_a_list", input_type=type(data).__name__)
-        return super().to_internal_value(data)
+        if not self.allow_empty and not data:
+            self.fail("empty")
+        if len(data) > MAX_LINKS:
+            self.fail("too_many")
+        child = self.child_relation
+        keys = [child.checked_key(key) for key in data]
+        found = {
+            getattr(obj, child.slug_field): obj
+            for obj in child.get_queryset().filter(**{f"{child.slug_field}__in": set(keys)})
+        }
+        missing = [key for key in dict.fromkeys(keys) if key not in found]
+        if missing:
+            shown = ", ".join(repr(key) for key in missing[:10])
+            self.fail("does_not_exist_many", slug_name=child.slug_field, values=shown)
+        return [found[key] for key in dict.fromkeys(keys)]
 
 
 class KeyRelatedField(serializers.SlugRelatedField):
@@ -555,11 +669,15 @@ class KeyRelatedField(serializers.SlugRelatedField):
         return super().run_validation(data)
 
     def to_internal_value(self, data):
+        return super().to_internal_value(self.checked_key(data))
+
+    def checked_key(self, data):
+        """``data`` if it can be a key: text, not empty, without NUL (else a field error)."""
         if not isinstance(data, str):
             self.fail("invalid")
-        if "\x00" in data:  # PostgreSQL refuses NUL in a query: no record has it
+        if data == "" or "\x00" in data:  # PostgreSQL refuses NUL in a query: no record has it
             self.fail("does_not_exist", slug_name=self.slug_field, value=data)
-        return super().to_internal_value(data)
+        return data
 
 
 class KBModelSerializer(serializers.ModelSerializer):

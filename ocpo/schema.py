@@ -9,45 +9,114 @@ from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissionsOrAnonReadOnly
 
 from .middleware import DATA_VERSION_HEADER
+from .problems import PROBLEM_MEDIA_TYPE
 from .rest import CSV_DESCRIPTION, ETAG_DESCRIPTION, IF_MATCH, CSVRenderer, KBViewSetMixin
 
-ERROR_SCHEMA = {
+PROBLEM_SCHEMA = {
     "type": "object",
     "description": (
-        "What went wrong: `detail` for the request as a whole, or one list of messages per "
-        "field that was refused (`non_field_errors` for the record as a whole)."
+        "An RFC 9457 problem document (`application/problem+json`), the format of every "
+        "error of this API. `type` is `about:blank`: the status and `code` say what happened. "
+        "A refused request names each refused value in `errors`."
     ),
-    "properties": {"detail": {"type": "string", "description": "Why the request failed."}},
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "description": "Always `about:blank` (RFC 9457 4.2.1)."},
+        "title": {"type": "string", "description": "The HTTP status phrase, e.g. `Not Found`."},
+        "status": {
+            "type": "integer",
+            "minimum": 400,
+            "maximum": 599,
+            "description": "The HTTP status code of this answer.",
+        },
+        "code": {
+            "type": "string",
+            "description": (
+                "What went wrong, for programs: `invalid`, `not_found`, `not_acceptable`, "
+                "`not_authenticated`, `authentication_failed`, `permission_denied`, "
+                "`method_not_allowed`, `unsupported_media_type`, `parse_error`, `conflict`, "
+                "`precondition_failed`, `payload_too_large`, `length_required`, `throttled`, "
+                "`error` (500), `service_unavailable`."
+            ),
+        },
+        "detail": {"type": "string", "description": "What went wrong, in a sentence."},
+        "errors": {
+            "type": "array",
+            "description": "Each refused value: a query parameter or a field of the body.",
+            "items": {
+                "type": "object",
+                "required": ["name", "in", "code", "detail"],
+                "properties": {
+                    "name": {
+                        "type": "string",
+                        "nullable": True,
+                        "description": (
+                            "The parameter or field; nested fields are dotted "
+                            "(`missions.2`), `non_field_errors` is the record as a whole."
+                        ),
+                    },
+                    "in": {
+                        "type": "string",
+                        "enum": ["query", "body"],
+                        "description": "A query parameter, or a field of the JSON body.",
+                    },
+                    "code": {
+                        "type": "string",
+                        "description": "e.g. `unknown_parameter`, `invalid`, `required`.",
+                    },
+                    "detail": {"type": "string", "description": "Why it was refused."},
+                    "pointer": {
+                        "type": "string",
+                        "description": "In the body: a JSON pointer (RFC 6901) to the field.",
+                    },
+                },
+            },
+        },
+        "accepted": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "With an unknown parameter or format: the ones this operation takes.",
+        },
+        "blocking": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "With 409: some of the records that depend on this one.",
+        },
+    },
     "additionalProperties": True,
 }
-# Errors every operation of a kind can answer, beside its success (DRF's own answers).
+READ_ERRORS = {
+    "400": "A parameter is unknown (`errors` names it, `accepted` lists the others) or unreadable.",
+    "404": "No such record, or an `offset` past the last one.",
+    "406": "`format` (or `Accept`) names no format this operation answers in.",
+}
+WRITE_ERRORS = {
+    "400": "The record is invalid (`errors` names each field and why).",
+    "401": "No credentials, or invalid ones (`WWW-Authenticate` says how to send a token).",
+    "403": "Not an editor.",
+    "411": "A chunked body: send `Content-Length`.",
+    "413": "The request body is too large.",
+    "415": "Unsupported request body media type: send JSON.",
+}
+# Errors every operation of a kind can answer, beside its success.
 ERRORS = {
-    "list": {"400": "A filter, ordering or page value cannot be read.", "404": "Unknown format."},
-    "retrieve": {"400": "A parameter cannot be read.", "404": "No such record."},
-    "create": {
-        "400": "The record is invalid (field errors say why).",
-        "401": "No credentials.",
-        "403": "Not an editor.",
-        "413": "The request body is too large.",
-        "415": "Unsupported request body media type.",
-    },
+    "list": READ_ERRORS,
+    "retrieve": READ_ERRORS,
+    "create": WRITE_ERRORS,
     "update": {
-        "400": "The record is invalid (field errors say why).",
-        "401": "No credentials.",
-        "403": "Not an editor.",
+        **WRITE_ERRORS,
         "404": "No such record.",
         "412": "`If-Match` is not the record's current `ETag`: nothing was changed.",
-        "413": "The request body is too large.",
-        "415": "Unsupported request body media type.",
     },
     "destroy": {
-        "401": "No credentials.",
+        "401": WRITE_ERRORS["401"],
         "403": "Not an editor.",
         "404": "No such record.",
-        "409": "Other records depend on this one (`blocking` names them).",
+        "409": "Other records depend on this one (`blocking` names some).",
         "412": "`If-Match` is not the record's current `ETag`: nothing was deleted.",
     },
 }
+DEFAULT_ERROR = "Any other error (405, 500, 503 ...), in the same format."
 ERRORS["partial_update"] = ERRORS["update"]
 
 
@@ -134,14 +203,9 @@ class AutoSchema(openapi.AutoSchema):
         if not errors:
             return
         component = ResolvedComponent(
-            name="Error", type=ResolvedComponent.SCHEMA, object="Error", schema=ERROR_SCHEMA
+            name="Problem", type=ResolvedComponent.SCHEMA, object="Problem", schema=PROBLEM_SCHEMA
         )
         self.registry.register_on_missing(component)
-        for code, description in errors.items():
-            responses.setdefault(
-                code,
-                {
-                    "content": {"application/json": {"schema": component.ref}},
-                    "description": description,
-                },
-            )
+        content = {PROBLEM_MEDIA_TYPE: {"schema": component.ref}}
+        for code, description in {**errors, "default": DEFAULT_ERROR}.items():
+            responses.setdefault(code, {"content": content, "description": description})

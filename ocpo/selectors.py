@@ -2,7 +2,7 @@
 
 import re
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from interfaces.models import Finding, Interface
@@ -16,21 +16,25 @@ from .search import SUGGEST_WHEN_FEWER_THAN, fold, suggest
 MATRIX_MAX_MISSIONS = 30
 
 
-def _columns(evidence):
-    """The missions with the most ``evidence`` (a relation to count), by acronym; and the
-    number of missions left out."""
-    total = Mission.objects.count()
+def _columns(evidence, model=Mission, key="acronym", only=None):
+    """The missions (or countries) with the most ``evidence`` (a relation to count, limited
+    by the condition ``only``), by key; and the number left out."""
+    total = model.objects.count()
     top = (
-        Mission.objects.only("pk", "acronym", "name")
-        .annotate(evidence=Count(evidence))
-        .order_by("-evidence", "acronym")[:MATRIX_MAX_MISSIONS]
+        model.objects.only("pk", key, "name")
+        .annotate(evidence=Count(evidence, filter=only))
+        .order_by("-evidence", key)[:MATRIX_MAX_MISSIONS]
     )
-    columns = sorted(top, key=lambda mission: mission.acronym)
+    columns = sorted(top, key=lambda column: getattr(column, key))
     return columns, total - len(columns)
 
 
-def _matrix(rows, columns, counts, url, row_key):
-    """Rows of cells ``{"column", "count", "url"}`` and the largest count, for shading."""
+def _matrix(rows, columns, counts, url, row_key, column_key="acronym"):
+    """Rows of cells ``{"column", "count", "url"}`` and the largest count, for shading.
+
+    Each column is ``{"record", "label", "title"}``: its key as the header, its name as
+    the header's title.
+    """
     table = []
     for row in rows:
         cells = [
@@ -39,39 +43,85 @@ def _matrix(rows, columns, counts, url, row_key):
         ]
         table.append({"head": row, "cells": cells, "total": sum(c["count"] for c in cells)})
     return {
-        "columns": columns,
+        "columns": [
+            {"record": c, "label": getattr(c, column_key), "title": c.name} for c in columns
+        ],
         "rows": table,
         "max": max(counts.values(), default=0),
         "row_key": row_key,
     }
 
 
-def interface_mission_matrix():
-    """Interfaces x missions, each cell the number of findings: three queries at any size."""
+def interface_mission_matrix(basis=None):
+    """Interfaces x missions, each cell the number of findings: three queries at any size.
+
+    With ``basis="paper"`` a finding counts for a mission only where the paper states the
+    link (the editors' inferences are left out), and the cells link to lists so limited.
+    """
     findings = reverse("interfaces:finding_list")
-    columns, left_out = _columns("findings")
+    paper = basis == "paper"
+    only = Q(finding_links__basis="paper", finding_links__finding__source="paper")
+    columns, left_out = _columns("finding_links", only=only if paper else None)
+    queryset = Finding.objects.filter(source="paper") if paper else Finding.objects.all()
+    suffix = "&basis=paper" if paper else ""
     matrix = _matrix(
         list(Interface.objects.all()),
         columns,
-        Finding.objects.counts_by_interface_and_mission(columns),
-        lambda i, m: f"{findings}?interface={i.slug}&mission={m.acronym}",
+        queryset.counts_by_interface_and_mission(columns, basis=basis),
+        lambda i, m: f"{findings}?interface={i.slug}&mission={m.acronym}{suffix}",
         "interface",
     )
-    return {**matrix, "left_out": left_out}
+    return {**matrix, "left_out": left_out, "column_noun": "missions"}
 
 
-def area_mission_matrix():
-    """Annex areas x missions, each cell the number of examples (applications)."""
+def interface_country_matrix(basis=None):
+    """Interfaces x countries, each cell the number of findings recorded for the country.
+
+    Evidence the paper ties to a country and to no mission (elites in Haiti and
+    Guinea-Bissau) shows here, where the mission view cannot show it. Three queries.
+    ``basis="paper"`` counts only the links the paper states.
+    """
+    findings = reverse("interfaces:finding_list")
+    paper = basis == "paper"
+    only = Q(finding_links__basis="paper", finding_links__finding__source="paper")
+    columns, left_out = _columns("finding_links", Country, "iso3", only if paper else None)
+    links = Finding.countries.through.objects.filter(country__in=columns).order_by()
+    if paper:
+        links = links.filter(basis="paper", finding__source="paper")
+    rows = links.values_list("finding__interface_id", "country_id").annotate(n=Count("finding"))
+    suffix = "&basis=paper" if paper else ""
+    matrix = _matrix(
+        list(Interface.objects.all()),
+        columns,
+        {(interface, country): n for interface, country, n in rows},
+        lambda i, c: f"{findings}?interface={i.slug}&country={c.iso3}{suffix}",
+        "interface",
+        "iso3",
+    )
+    return {**matrix, "left_out": left_out, "column_noun": "countries"}
+
+
+def area_mission_matrix(basis=None):
+    """Annex areas x missions, each cell the number of examples (applications).
+
+    With ``basis="paper"`` an example counts for a mission only where the Annex names it.
+    """
     measures = reverse("measures:measure_list")
-    columns, left_out = _columns("applications")
+    paper = basis == "paper"
+    only = Q(applications__mission_basis="paper", applications__source="paper")
+    columns, left_out = _columns("applications", only=only if paper else None)
+    queryset = MeasureApplication.objects.all()
+    if paper:
+        queryset = queryset.filter(mission_basis="paper", source="paper")
+    suffix = "&basis=paper" if paper else ""
     matrix = _matrix(
         list(ActivityArea.objects.all()),
         columns,
-        MeasureApplication.objects.counts_by_area_and_mission(columns),
-        lambda a, m: f"{measures}?area={a.slug}&mission={m.acronym}",
+        queryset.counts_by_area_and_mission(columns),
+        lambda a, m: f"{measures}?area={a.slug}&mission={m.acronym}{suffix}",
         "area",
     )
-    return {**matrix, "left_out": left_out}
+    return {**matrix, "left_out": left_out, "column_noun": "missions"}
 
 
 def totals():
@@ -109,10 +159,22 @@ def compare_missions(acronyms):
     Each row is ``{"item", "cells": [value per mission], "differs"}``; a cell is the list of
     the mission's records for that row (findings, examples or itself for documents).
     """
-    found = {m.acronym: m for m in Mission.objects.for_compare().filter(acronym__in=acronyms)}
-    missions = [found[a] for a in acronyms if a in found]
+    named = Q(pk__in=[])
+    for acronym in acronyms:  # in any case, as the lists' filters read acronyms
+        named |= Q(acronym__iexact=acronym)
+    found = {m.acronym.casefold(): m for m in Mission.objects.for_compare().filter(named)}
+    missions = list(
+        {a.casefold(): found[a.casefold()] for a in acronyms if a.casefold() in found}.values()
+    )
+    unknown = [a for a in acronyms if a.casefold() not in found]
     if not missions:
-        return {"missions": [], "interfaces": [], "measures": [], "documents": []}
+        return {
+            "missions": [],
+            "interfaces": [],
+            "measures": [],
+            "documents": [],
+            "unknown": unknown,
+        }
 
     def rows(key_of, items_of, sort_key):
         keyed = {}
@@ -128,6 +190,7 @@ def compare_missions(acronyms):
 
     comparison = {
         "missions": missions,
+        "unknown": unknown,
         "interfaces": rows(lambda f: f.interface, lambda m: m.findings.all(), lambda i: i.number),
         "measures": rows(
             lambda a: a.measure,

@@ -5,6 +5,7 @@ import hashlib
 import json
 
 import markdown
+from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,21 +33,49 @@ def home(request):
                 "interface-counts", lambda: list(Interface.objects.with_counts())
             ),
             "matrix": memoized("interface-mission-matrix", selectors.interface_mission_matrix),
+            "country_matrix": memoized(
+                "interface-country-matrix", selectors.interface_country_matrix
+            ),
             "totals": memoized("totals", selectors.totals),
         },
     )
 
 
+class BasisForm(forms.Form):
+    """``?basis=paper`` on the cross-app pages: count only what the paper states."""
+
+    basis = forms.ChoiceField(
+        choices=[
+            ("", "Everything, the editors' inferences too"),
+            ("paper", "Only what the paper states"),
+        ],
+        required=False,
+        label="Basis",
+    )
+
+
 @require_safe
 def matrix(request):
+    form = BasisForm(request.GET)
+    basis = form.cleaned_data["basis"] if form.is_valid() else ""
     return render(
         request,
         "matrix.html",
         {
+            "basis_form": form,
+            "basis": basis,
             "interface_matrix": memoized(
-                "interface-mission-matrix", selectors.interface_mission_matrix
+                f"interface-mission-matrix-{basis or 'all'}",
+                lambda: selectors.interface_mission_matrix(basis or None),
             ),
-            "area_matrix": memoized("area-mission-matrix", selectors.area_mission_matrix),
+            "area_matrix": memoized(
+                f"area-mission-matrix-{basis or 'all'}",
+                lambda: selectors.area_mission_matrix(basis or None),
+            ),
+            "country_matrix": memoized(
+                f"interface-country-matrix-{basis or 'all'}",
+                lambda: selectors.interface_country_matrix(basis or None),
+            ),
         },
     )
 
@@ -58,13 +87,14 @@ def compare(request):
     named = ",".join(request.GET.getlist("missions"))
     acronyms = list(dict.fromkeys(a.strip() for a in named.split(",") if a.strip()))
     comparison = selectors.compare_missions(acronyms[:COMPARE_MAX_MISSIONS])
-    choices, more_missions = selectors.compare_choices(acronyms)
+    selected = [m.acronym for m in comparison["missions"]]
+    choices, more_missions = selectors.compare_choices(selected)
     return render(
         request,
         "compare.html",
         {
             "comparison": comparison,
-            "selected": acronyms,
+            "selected": selected,
             "choices": choices,
             "more_missions": more_missions,
             "too_many": len(acronyms) > COMPARE_MAX_MISSIONS,

@@ -45,6 +45,20 @@ def pytest_collection_modifyitems(items):
             item._nodeid = f"{item.parent.nodeid}::{item.name}"
 
 
+def pytest_ignore_collect(collection_path, config):
+    """``make mutants`` runs each module's own tests: ``OCPO_MUTANT_TESTS`` names them
+    (files or folders), and everything else under tests/ is left out."""
+    wanted = os.environ.get("OCPO_MUTANT_TESTS")
+    if not wanted:
+        return None
+    path = collection_path.resolve()
+    for name in wanted.split():
+        target = (config.rootpath / name).resolve()
+        if path == target or target in path.parents or path in target.parents:
+            return None
+    return True
+
+
 def pytest_sessionstart(session):
     if _required("OCPO_REQUIRE_POSTGRES"):
         from django.conf import settings

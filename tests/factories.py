@@ -12,6 +12,9 @@ from interfaces.models import Finding, IllicitActivity, Interface, Mechanism, Qu
 from measures.models import ActivityArea, Measure, MeasureApplication, PoliceFunction
 from missions.models import Country, Document, DocumentKind, Mission, MissionKind
 
+# Links made by the factories are the paper's unless a test says otherwise.
+PAPER = {"basis": "paper"}
+
 _counter = itertools.count(1)
 
 
@@ -29,7 +32,9 @@ def _letters(n):
 def _create(model, m2m, **fields):
     obj = model.objects.create(**fields)
     for name, values in m2m.items():
-        getattr(obj, name).set(values)
+        manager = getattr(obj, name)
+        sourced = hasattr(manager.through, "owner_field")
+        manager.set(values, through_defaults=PAPER if sourced else None)
     return obj
 
 
@@ -140,6 +145,9 @@ def make_application(**fields):
     if not fields.get("all_missions") and "country" not in fields:
         fields.setdefault("mission", Mission.objects.first() or make_mission())
     fields.setdefault("paper_section", "Annex")
+    for place in ("mission", "country"):
+        if fields.get(place) is not None:
+            fields.setdefault(f"{place}_basis", "paper")
     return MeasureApplication.objects.create(**fields)
 
 
@@ -164,7 +172,7 @@ def make_world(size):
         country = make_country()
         document = make_document(countries=[country])
         mission = make_mission(countries=[country], establishing_document=document)
-        document.missions.set([mission])
+        document.missions.set([mission], through_defaults=PAPER)
         for interface in interfaces:
             make_finding(
                 interface=interface,

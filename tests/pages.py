@@ -15,6 +15,9 @@ from missions.models import Country, Document, Mission
 
 from .factories import make_application, make_world
 
+# Links made in tests are the paper's (sources.models.LinkBasis).
+PAPER = {"basis": "paper"}
+
 
 def first(model):
     return model.objects.order_by("pk").first()
@@ -24,11 +27,11 @@ def grow(size):
     world = make_world(size)
     mission, country, document = first(Mission), first(Country), first(Document)
     findings = Finding.objects.all()
-    mission.findings.set(findings)
-    country.findings.set(findings)
-    document.findings.set(findings)
-    mission.documents.set(Document.objects.all())
-    country.documents.set(Document.objects.all())
+    mission.findings.set(findings, through_defaults=PAPER)
+    country.findings.set(findings, through_defaults=PAPER)
+    document.findings.set(findings, through_defaults=PAPER)
+    mission.documents.set(Document.objects.all(), through_defaults=PAPER)
+    country.documents.set(Document.objects.all(), through_defaults=PAPER)
     measure = first(Measure)
     for other in Measure.objects.exclude(applications__mission=mission):
         make_application(measure=other, mission=mission, country=country, label="Also")
@@ -36,7 +39,7 @@ def grow(size):
     # Examples given for all missions show on every mission page, and the first measure's
     # police functions and interfaces on its page: they grow too.
     make_application(measure=measure, mission=None, all_missions=True, label="Everywhere")
-    first(IllicitActivity).findings.set(findings)
+    first(IllicitActivity).findings.set(findings, through_defaults=PAPER)
     return world
 
 

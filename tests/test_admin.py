@@ -3,6 +3,7 @@
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils.html import escape
 
 from tests.factories import make_mechanism, make_world
 
@@ -43,6 +44,8 @@ def test_changelist_add_and_change_pages_render(admin_client, world, model):
     ):
         response = admin_client.get(url)
         assert response.status_code == 200, url
+        if url.endswith(("/change/", "/history/")):  # the record itself, not an empty form
+            assert escape(str(obj)) in response.content.decode(), url
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.label)

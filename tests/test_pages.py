@@ -170,8 +170,8 @@ def test_404_and_500_pages_use_the_layout(client, db):
 @pytest.mark.parametrize(
     "url, bound",
     [
-        pytest.param(lambda: "/", 10, id="home"),
-        pytest.param(lambda: "/matrix/", 8, id="matrix"),
+        pytest.param(lambda: "/", 14, id="home"),
+        pytest.param(lambda: "/matrix/", 12, id="matrix"),
         pytest.param(
             lambda: "/compare/?missions=" + ",".join(m for m in _acronyms()), 17, id="compare"
         ),
@@ -198,3 +198,40 @@ def test_kb_home_and_matrix(client, kb):
     response = client.get("/search/?q=Haiti")
     missions = {g["key"]: g for g in response.context["groups"]}["missions"]["results"]
     assert "MINUSTAH" in [m.acronym for m in missions]
+
+
+def test_country_matrix_shows_evidence_no_mission_names(client, kb):
+    """Issue 10, item 4: findings tied to a country alone (interface 6 in Haiti) show per
+    country, on the home page and the matrix, each count the size of the list it links."""
+    from interfaces.models import Finding
+
+    for url in ("/", "/matrix/"):
+        response = client.get(url)
+        matrix = response.context["country_matrix"]
+        elites = next(r for r in matrix["rows"] if r["head"].number == 6)
+        assert elites["total"] > 0, f"{url}: interface 6 is empty per country"
+        for row in matrix["rows"]:
+            for cell in row["cells"]:
+                expected = Finding.objects.filter(
+                    interface=row["head"], countries=cell["column"]
+                ).count()
+                assert cell["count"] == expected
+                assert cell["url"].endswith(
+                    f"?interface={row['head'].slug}&country={cell['column'].iso3}"
+                )
+        assert "Findings per interface and country" in response.content.decode()
+
+
+def test_compare_says_which_missions_do_not_exist(client, kb):
+    response = client.get("/compare/?missions=unmil,FOO")
+    html = response.content.decode()
+    assert "No mission “FOO” exists" in html
+    assert [m.acronym for m in response.context["comparison"]["missions"]] == ["UNMIL"]
+    assert 'value="UNMIL" checked' in html  # lower case still ticks the mission
+    assert "No mission" not in client.get("/compare/?missions=UNMIL,UNMIK").content.decode()
+
+
+def test_home_has_one_search_box(client, kb):
+    html = client.get("/").content.decode()
+    assert html.count('role="search"') == 1
+    assert client.get("/missions/").content.decode().count('role="search"') == 1

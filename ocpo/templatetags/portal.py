@@ -28,6 +28,13 @@ def highlight(text, query, autoescape=True):
 
 
 @register.filter
+def drop_prefix(text, prefix):
+    """The text without a leading ``prefix`` the page already says (``Editorial judgement.``)."""
+    text = str(text or "")
+    return text[len(prefix) :].lstrip() if text.startswith(prefix) else text
+
+
+@register.filter
 def shade(count, maximum):
     """A shading level 0-4 for a matrix cell, relative to the largest count."""
     if not count or not maximum:

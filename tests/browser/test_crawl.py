@@ -120,24 +120,29 @@ def test_every_page_reachable_from_home_at_both_widths(strict_page, tmp_path_fac
     assert problems == [], "\n".join(problems)
 
 
-# The reference pages break under the strict policy until the API error work (issue 10,
-# item 1) lands; strict, so this fails as soon as they render and the mark must go.
-@pytest.mark.xfail(strict=True, reason="Swagger UI and ReDoc are blocked by the CSP (item 1)")
-@pytest.mark.parametrize("path", ["/api/v1/docs/", "/api/v1/redoc/"])
-def test_api_reference_renders_under_the_policy(strict_page, path):
+def test_api_reference_renders_under_the_policy(strict_page):
+    """Swagger UI under the real CSP: its operations listed, nothing blocked or fetched elsewhere.
+
+    ReDoc is not offered (its styles are injected inline, which the policy blocks): its
+    address answers 404 and no page links to it.
+    """
     page = strict_page
     problems = []
     for width in WIDTHS.values():
         page.set_viewport_size({"width": width, "height": HEIGHT})
-        response = page.goto(path)
+        response = page.goto("/api/v1/docs/")
+        page.wait_for_selector(".opblock-summary", timeout=20_000)
         page.wait_for_load_state("networkidle")
         if response.status != 200:
             problems.append(f"{width} px: status {response.status}")
-        text = page.evaluate("document.body.innerText")
-        if "Something went wrong" in text or len(text.strip()) < 200:
-            problems.append(f"{width} px: the reference is blank or broken ({text[:80]!r})")
+        operations = page.locator(".opblock-summary").count()
+        if operations < 40:  # 11 resources, 3 to 6 operations each
+            problems.append(f"{width} px: {operations} operations listed")
+        if not page.get_by_text("/api/v1/findings/", exact=True).first.is_visible():
+            problems.append(f"{width} px: the findings list is not shown")
         problems += [
             f"{width} px: CSP violation: {v}" for v in page.evaluate("window.__cspViolations || []")
         ]
         problems += [f"{width} px: {p}" for p in page.watcher.take()]
     assert problems == [], "\n".join(problems)
+    assert page.request.get("/api/v1/redoc/").status == 404

@@ -141,3 +141,44 @@ def test_screenshots_of_home_and_mission_profile(page, tmp_path):
     page.emulate_media(media="print")
     page.screenshot(path=tmp_path / "ocpo-mission-print.png", full_page=True)
     assert not page.locator("nav.main-nav").is_visible()  # print hides the navigation
+
+
+def test_matrix_fits_at_1280_and_keeps_its_first_column_at_390(page):
+    """Issue 10, item 5: no needless sideways scroll on a wide screen; on a phone the row
+    heads stay in view while the table scrolls."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/matrix/")
+    boxes = page.locator(".matrix-scroll")
+    assert boxes.count() >= 2
+    for i in range(boxes.count()):
+        overflow = boxes.nth(i).evaluate("box => box.scrollWidth - box.clientWidth")
+        assert overflow <= 1, f"matrix {i + 1} scrolls {overflow} px at 1280 px"
+    page.set_viewport_size({"width": 390, "height": 844})
+    box = boxes.first
+    head = box.locator("tbody th").first
+    left = box.evaluate("box => box.getBoundingClientRect().left")
+    box.evaluate("box => { box.scrollLeft = 300; }")
+    assert box.evaluate("box => box.scrollLeft") > 0
+    assert abs(head.bounding_box()["x"] - left) <= 1
+    assert head.is_visible()
+
+
+def test_phone_navigation_filters_annex_and_home(page):
+    """Issue 10, item 13 at 390 px: every navigation item on screen, the filter form folded
+    behind what is in force, the Annex's examples on screen, one search box at home."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/findings/?interface=2&country=HTI")
+    links = page.locator("nav.main-nav a")
+    assert links.count() == 9
+    for i in range(links.count()):
+        box = links.nth(i).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, links.nth(i).inner_text()
+    assert not page.locator("form.filter-form").is_visible()
+    summary = page.locator("details.filters > summary").inner_text()
+    assert "2 in force" in summary and "Haiti" in summary
+    page.goto("/measures/")
+    examples = page.get_by_role("columnheader", name="Examples")
+    box = examples.bounding_box()
+    assert box["x"] + box["width"] <= 390
+    page.goto("/")
+    assert page.get_by_role("search").count() == 1

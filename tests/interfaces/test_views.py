@@ -1,6 +1,7 @@
 """Portal pages of the interfaces app: interfaces, findings and questions."""
 
 import pytest
+from django.utils.html import escape
 
 from interfaces.models import Finding, Interface
 from tests.factories import (
@@ -163,3 +164,32 @@ def test_interface_and_question_lists_filter(client, fuels):
     response = client.get("/questions/?interface=oc-undermines-security")
     assert list(response.context["object_list"]) == []
     assert "0</strong> questions" in response.content.decode()
+
+
+def test_questions_show_a_shared_editors_note_once(client, kb):
+    """Issue 10, item 9: one note shared by all the questions is said once, not 14 times."""
+    response = client.get("/questions/")
+    common = response.context["common_note"]
+    assert common
+    assert response.content.decode().count(escape(common)) == 1
+
+
+def test_finding_cards_show_the_editors_judgement(client, kb):
+    """Issue 10, item 7: a card says which of its statements are the editors' judgement."""
+    from interfaces.models import Finding
+
+    response = client.get("/findings/?page=1")
+    html = response.content.decode()
+    noted = [f for f in response.context["object_list"] if f.editorial_note]
+    assert noted
+    for finding in noted:
+        card = html.split(f'id="{finding.slug}"')[1].split("</article>")[0]
+        assert escape(finding.editorial_note) in card
+        marker = "Added by the editors" if finding.source == "editors" else "Editors' note"
+        assert marker in card.replace("&#x27;", "'")
+    assert Finding.objects.filter(source="editors").exists() or noted
+
+
+def test_unknown_mission_filter_says_so(client, kb):
+    html = client.get("/findings/?mission=XXXX").content.decode()
+    assert "0</strong> findings" in html and "No mission “XXXX” exists." in html

@@ -15,6 +15,7 @@ AREA = Case(
     filters={
         "mission": ("UNMIL", None),  # B's example names no mission
         "interface": ("oc-fuels-conflict", "oc-undermines-security"),
+        "basis": (None, None),
     },
     ordering="number",
     search="border",
@@ -30,6 +31,7 @@ MEASURE = Case(
         "mission": ("UNMIL", None),  # B's example names no mission
         "country": ("LBR", "XKX"),  # A through its mission's host, B named
         "interface": ("oc-fuels-conflict", "oc-undermines-security"),
+        "basis": (None, None),
     },
     extra=[("interface", "1", "a")],
     ordering="name",
@@ -52,6 +54,7 @@ APPLICATION = Case(
         "area": ("border-control", "justice"),
         "mission": ("UNMIL", None),  # B names no mission
         "country": ("LBR", "XKX"),  # A through its mission's host, B named
+        "basis": (None, None),
     },
     ordering="id",
     search="Monrovia",

@@ -105,3 +105,35 @@ def test_police_functions_filter_by_kind(client, annex):
     response = client.get("/police-functions/?kind=core_function")
     assert [p.name for p in response.context["object_list"]] == ["Operational support"]
     assert "1</strong> police function matching" in response.content.decode()
+
+
+def test_a_filter_on_examples_filters_the_examples_shown(client, kb):
+    """Issue 10, item 6: /measures/?country=XKX shows, inside each measure, Kosovo's examples
+    only (not MINUSTAH's in Haiti); the measure's page still lists them all."""
+    response = client.get("/measures/?country=XKX")
+    measures = list(response.context["object_list"])
+    assert measures
+    for measure in measures:
+        examples = list(measure.applications.all())
+        assert examples, measure.slug
+        for example in examples:
+            places = {example.country.iso3} if example.country else set()
+            if example.mission:
+                places |= {c.iso3 for c in example.mission.countries.all()}
+            assert "XKX" in places, f"{measure.slug}: {example} is not in Kosovo"
+    html = response.content.decode()
+    assert "MINUSTAH" not in html.split("<table")[1]
+    assert "Only the examples matching" in html
+
+
+def test_annex_wording(client, kb):
+    """Issue 10, item 9: plural headings, no doubled label, interfaces by title."""
+    html = client.get("/police-functions/").content.decode()
+    assert "Activitys" not in html and ">Activities</h2>" in html
+    html = client.get("/measures/patrolling-coasts/").content.decode()
+    assert "Editorial judgement." not in html
+    assert "Every measure in the Annex is a case of interface 7" in html
+    response = client.get("/measures/")
+    measure = next(m for m in response.context["object_list"] if m.interfaces.all())
+    interface = measure.interfaces.all()[0]
+    assert f"{interface.number}. {interface.title}</a>" in response.content.decode()

@@ -14,6 +14,9 @@ from tests.factories import (
 )
 from tests.pages import assert_constant_queries, first
 
+# Links made in tests are the paper's (sources.models.LinkBasis).
+PAPER = {"basis": "paper"}
+
 pytestmark = pytest.mark.django_db
 
 
@@ -36,7 +39,7 @@ def haiti():
         establishing_document=resolution,
         editorial_note="Dates added by the editors.",
     )
-    resolution.missions.set([mission])
+    resolution.missions.set([mission], through_defaults=PAPER)
     interface = make_interface(number=7, slug="po-combat-oc", title="Peace Operations combat OC")
     make_finding(
         interface=interface,
@@ -224,3 +227,24 @@ def test_kb_haiti_lists_minustah(client, kb):
     assert "MINUSTAH" in html
     html = client.get("/missions/MINUSTAH/").content.decode()
     assert "S/RES/2070" in html
+
+
+def test_mission_page_shows_its_host_countries_evidence_marked_as_such(client, kb):
+    """Issue 10, item 4: /missions/MINUSTAH/ shows Haiti's findings that name no MINUSTAH,
+    apart from its own and linked to the country's list."""
+    from interfaces.models import Finding
+
+    response = client.get("/missions/MINUSTAH/")
+    html = response.content.decode()
+    groups = response.context["host_findings_by_interface"]
+    shown = {f.slug for _, findings in groups for f in findings}
+    expected = set(
+        Finding.objects.filter(countries__iso3="HTI")
+        .exclude(missions__acronym="MINUSTAH")
+        .values_list("slug", flat=True)
+    )
+    assert shown == expected and expected
+    assert "without naming MINUSTAH" in html
+    assert 'href="/findings/?country=HTI"' in html
+    for slug in expected:
+        assert f'href="/findings/{slug}/"' in html

@@ -6,7 +6,8 @@ import json
 import pytest
 from django.conf import settings
 
-from tests.api_cases import make_pair
+from missions.models import Mission
+from tests.api_cases import make_pair, problem_errors
 from tests.interfaces.cases import ACTIVITY, FINDING, INTERFACE, QUESTION
 from tests.measures.cases import APPLICATION, AREA, MEASURE, POLICE_FUNCTION
 from tests.missions.cases import COUNTRY, DOCUMENT, MISSION
@@ -60,7 +61,7 @@ def refused(client, method, url, body, *, status=400, **extra):
         response = client.generic(method.upper(), url, body, content_type="application/json")
     assert response.status_code == status, (method, url, response.status_code, response.content)
     assert kb_snapshot() == before, "the database changed"
-    return response.json()
+    return problem_errors(response)
 
 
 @pytest.mark.parametrize("body", ['{"name": ', "[1, 2", "{'single': 'quotes'}", "\x00", "nul"])
@@ -161,7 +162,7 @@ def test_invalid_filters_are_400_naming_the_field(pair, client, case):
     for name, value in {**case.invalid, "limit": "many", "offset": "-1"}.items():
         response = client.get(url_of(case), {name: value})
         assert response.status_code == 400, (name, value)
-        assert name in response.json()
+        assert name in problem_errors(response)
 
 
 def test_the_body_bound_is_set():
@@ -192,3 +193,4 @@ def test_a_body_just_under_the_bound_is_read(pair, editor_api):
     text = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE - 100)
     response = editor_api.patch(f"{url_of(MISSION)}UNMIL/", {"summary": text}, format="json")
     assert response.status_code == 200
+    assert Mission.objects.get(acronym="UNMIL").summary == text

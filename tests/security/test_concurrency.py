@@ -75,27 +75,33 @@ def test_delete_with_a_stale_etag_is_412_and_with_the_current_one_goes_ahead(pai
     assert editor_api.delete(url, HTTP_IF_MATCH=old).status_code == 412
     assert kb_snapshot() == before
     current = etag_of(editor_api, url)
-    assert editor_api.delete(url, HTTP_IF_MATCH=current).status_code in (204, 409)
+    assert editor_api.delete(url, HTTP_IF_MATCH=current).status_code == 204
+    assert editor_api.get(url).status_code == 404
 
 
 def test_star_or_no_if_match_writes_anyway(pair, editor_api):
     assert editor_api.patch(URL, {"summary": "A."}, format="json").status_code == 200
+    assert Mission.objects.get(acronym="UNMIL").summary == "A."
     response = editor_api.patch(URL, {"summary": "B."}, format="json", HTTP_IF_MATCH="*")
     assert response.status_code == 200
+    assert Mission.objects.get(acronym="UNMIL").summary == "B."
 
 
 @pytest.mark.parametrize("header", ['W/"{}"', "{}garbage", '"nope", "other"', ""])
 def test_weak_malformed_or_other_tags_never_match(pair, editor_api, header):
     etag = etag_of(editor_api).strip('"')
     value = header.format(etag)
+    before = kb_snapshot()
     response = editor_api.patch(URL, {"summary": "X."}, format="json", HTTP_IF_MATCH=value)
     assert response.status_code == 412
+    assert kb_snapshot() == before
 
 
 def test_one_of_several_tags_may_match(pair, editor_api):
     header = f'"stale", {etag_of(editor_api)}'
     response = editor_api.patch(URL, {"summary": "X."}, format="json", HTTP_IF_MATCH=header)
     assert response.status_code == 200
+    assert Mission.objects.get(acronym="UNMIL").summary == "X."
 
 
 def test_a_renamed_record_gets_the_etag_of_its_new_address(pair, editor_api):

@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from missions.models import Mission
-from tests.api_cases import make_pair
+from tests.api_cases import make_pair, problem_errors
 from tests.security.conftest import kb_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -27,18 +27,20 @@ def test_unreadable_page_values_are_400_not_ignored(pair, client, query):
     for suffix in ("", "&format=csv"):
         response = client.get(f"/api/v1/missions/?{query}{suffix}")
         assert response.status_code == 400, (query, suffix)
-        assert set(response.json()) & {"limit", "offset"}
+        assert set(problem_errors(response)) & {"limit", "offset"}
 
 
 def test_empty_page_values_are_as_if_not_given(pair, client):
-    assert client.get("/api/v1/missions/?limit=&offset=").status_code == 200
+    response = client.get("/api/v1/missions/?limit=&offset=")
+    assert response.status_code == 200
+    assert response.json() == client.get("/api/v1/missions/").json()
 
 
 def test_undeclared_method_with_a_format_is_405_not_404(pair):
     # unsupported_method: TRACE /api/v1/activities/?format=csv answered 404.
     response = APIClient().generic("TRACE", "/api/v1/activities/?format=csv")
     assert response.status_code == 405
-    assert response["Content-Type"].startswith("application/json")
+    assert response["Content-Type"].startswith("application/problem+json")
 
 
 @pytest.mark.parametrize("name", ["ordering", "search", "limit", "offset", "format", "active_in"])
@@ -47,7 +49,7 @@ def test_a_single_value_parameter_given_twice_is_400(pair, client, name):
     first, second = ("json", "csv") if name == "format" else ("1", "2")
     response = client.get(f"/api/v1/missions/?{name}={first}&{name}={second}")
     assert response.status_code == 400
-    assert name in response.json()
+    assert name in problem_errors(response)
 
 
 def test_key_filters_still_take_repeated_values(pair, client):
@@ -60,7 +62,7 @@ def test_an_empty_format_is_400(pair, client):
     # negative_data_rejection: ?format= is not one of json, csv, and answered 200.
     response = client.get("/api/v1/missions/?format=")
     assert response.status_code == 400
-    assert "format" in response.json()
+    assert "format" in problem_errors(response)
 
 
 def test_an_unknown_choice_in_a_key_filter_matches_nothing(pair, client):
@@ -123,7 +125,7 @@ def test_text_and_keys_must_be_json_strings(pair, editor_api, url, body, field):
     before = kb_snapshot()
     response = editor_api.post(url, body, format="json")
     assert response.status_code == 400, response.content
-    assert field in response.json()
+    assert field in problem_errors(response)
     assert kb_snapshot() == before
 
 
@@ -142,7 +144,7 @@ def test_a_list_of_keys_must_be_a_list(pair, editor_api, url, body):
     before = kb_snapshot()
     response = editor_api.post(url, body, format="json")
     assert response.status_code == 400
-    assert set(response.json()) & {"interfaces", "measures"}
+    assert set(problem_errors(response)) & {"interfaces", "measures"}
     assert kb_snapshot() == before
 
 
@@ -200,5 +202,5 @@ def test_a_nul_byte_in_a_key_is_a_field_error_not_a_500(pair, editor_api, url, b
     method = editor_api.post if url.endswith("s/") else editor_api.patch
     response = method(url, body, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in problem_errors(response)
     assert kb_snapshot() == before

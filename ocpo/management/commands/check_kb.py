@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ocpo.lint import lint
+from ocpo.lint import lint, lint_files
 
 
 class Command(BaseCommand):
@@ -18,10 +18,16 @@ class Command(BaseCommand):
             help="The paper's text, to check quotations verbatim (skipped if absent, "
             "an error under OCPO_REQUIRE_PAPER=1).",
         )
+        parser.add_argument(
+            "--dir",
+            default=None,
+            help="The fixture files whose links are checked (default: the bundled ones).",
+        )
 
-    def handle(self, *args, paper=None, **options):
+    def handle(self, *args, paper=None, dir=None, **options):
         paper_text = self.read_paper(Path(paper) if paper else None)
         report = lint(paper_text)
+        report.errors[:0] = lint_files(Path(dir) if dir else settings.KB_FIXTURES_DIR)
         width = max(len(name) for name in report.counts)
         self.stdout.write(f"{'file':<{width}}  records")
         for name, count in report.counts.items():

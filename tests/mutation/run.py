@@ -1,0 +1,106 @@
+"""``make mutants``: mutmut 3 on the core modules, one module at a time, and the score.
+
+Each module is tested by the test files that exercise it (``TESTS``; mutmut 3 then runs,
+for each mutant, only the tests that reached the mutated function). The selection is
+passed to pytest through ``OCPO_MUTANT_TESTS`` (see tests/conftest.py) because mutmut
+reads one fixed configuration. The score counts killed (and timed-out) mutants over all
+mutants with tests; accepted survivors are listed in tests/mutation/accepted.md; each
+module's survivors are written to var/mutants-<module>.txt.
+
+    make mutants                                  # every module
+    make mutants MUTANT_MODULES="ocpo/kb.py"       # one
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+API_TESTS = [
+    "tests/test_api.py",
+    "tests/missions/test_api.py",
+    "tests/interfaces/test_api.py",
+    "tests/measures/test_api.py",
+    "tests/security/test_bad_input.py",
+    "tests/security/test_concurrency.py",
+    "tests/test_api_errors.py",
+    "tests/test_csv_export.py",
+    "tests/test_caught_changes.py",
+]
+FILTER_TESTS = [
+    "tests/missions/test_filters.py",
+    "tests/interfaces/test_filters.py",
+    "tests/measures/test_filters.py",
+    "tests/test_caught_changes.py",
+]
+CACHE_TESTS = [
+    "tests/test_datastate.py",
+    "tests/test_conditional_cache.py",
+    "tests/test_cache_outages.py",
+    "tests/test_cache_headers.py",
+    "tests/test_health.py",
+]
+TESTS = {
+    "ocpo/datastate.py": CACHE_TESTS,
+    "ocpo/middleware.py": CACHE_TESTS,
+    "ocpo/selectors.py": ["tests/test_pages.py", "tests/test_caught_changes.py"],
+    "ocpo/filters.py": FILTER_TESTS,
+    "missions/filters.py": FILTER_TESTS,
+    "interfaces/filters.py": FILTER_TESTS,
+    "measures/filters.py": FILTER_TESTS,
+    "ocpo/kb.py": ["tests/kb"],
+    "ocpo/rest.py": API_TESTS,
+    "ocpo/api": API_TESTS,
+}
+KILLED = {"killed", "timeout"}
+
+
+def run_module(module):
+    tests = [t for t in TESTS[module] if (ROOT / t).exists()]
+    dotted = module.removesuffix(".py").replace("/", ".")
+    shutil.rmtree(ROOT / "mutants", ignore_errors=True)  # fresh stats for this selection
+    env = {**os.environ, "OCPO_MUTANT_TESTS": " ".join(tests), "OCPO_ANONYMOUS_CACHE": "false"}
+    command = ["nice", "-n", "15", str(BIN / "mutmut"), "run", "--max-children", "1"]
+    subprocess.run([*command, f"{dotted}.*"], cwd=ROOT, env=env, check=False)
+    listing = subprocess.run(
+        [str(BIN / "mutmut"), "results", "--all", "true"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    statuses = Counter()
+    survivors = []
+    for name, status in re.findall(r"^\s*(\S+): (.+)$", listing, re.MULTILINE):
+        if not name.startswith(f"{dotted}."):
+            continue
+        statuses[status] += 1
+        if status not in KILLED and status != "not checked":
+            survivors.append(f"{name}: {status}")
+    return statuses, survivors
+
+
+def main(modules):
+    report = []
+    for module in modules:
+        statuses, survivors = run_module(module)
+        tested = sum(n for s, n in statuses.items() if s not in ("no tests", "not checked"))
+        killed = sum(statuses[s] for s in KILLED)
+        score = f"{100 * killed / tested:.1f}%" if tested else "n/a"
+        report.append(f"{module}: {killed}/{tested} killed ({score}); {dict(statuses)}")
+        (ROOT / "var").mkdir(exist_ok=True)
+        (ROOT / "var" / f"mutants-{module.replace('/', '.')}.txt").write_text(
+            "\n".join(survivors) + "\n"
+        )
+    print("\n".join(["", "mutation score per module:", *report]))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or list(TESTS))
