@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import json
+import re
 
 import markdown
 from django import forms
@@ -146,12 +147,26 @@ def data(request):
             "current": next((e for e in manifest if e["version"] == current), None),
             "current_version": current,
             "download": download,
-            # Escaped as json_script does: no text in it can close the script element.
-            "json_ld": json.dumps(dataset, ensure_ascii=False, indent=1).translate(
-                {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
-            ),
+            "json_ld": json_for_script(dataset),
         },
     )
+
+
+# JSON inside a <script> block: no text in it may close the element or read as markup.
+_SCRIPT_ESCAPES = {
+    ord("<"): "\\u003C",
+    ord(">"): "\\u003E",
+    ord("&"): "\\u0026",
+    ord("'"): "\\u0027",
+}
+_ESCAPED_QUOTE = re.compile(r'(?<!\\)((?:\\\\)*)\\"')
+
+
+def json_for_script(data):
+    """As ``json_script`` escapes, and quotes inside strings as ``\\u0022`` too, so that no
+    attribute-breaking text appears in the page even where it is inert."""
+    text = json.dumps(data, ensure_ascii=False, indent=1).translate(_SCRIPT_ESCAPES)
+    return _ESCAPED_QUOTE.sub(lambda m: m.group(1) + "\\u0022", text)
 
 
 @require_safe

@@ -88,6 +88,13 @@ def test_the_knowledge_base_as_a_whole(client, kb):
     assert item["URL"] == f"http://testserver/v/{releases.kb.data_version()}/"
 
 
+@pytest.mark.parametrize("style", ["apa", "chicago", "bibtex", "ris", "csl-json"])
+def test_citations_are_never_served_as_html(client, finding, style):
+    response = cite(client, f"/api/v1/findings/{finding.slug}/cite/", style)
+    assert not response["Content-Type"].startswith("text/html")
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
 def test_bad_citation_requests_say_what_was_wrong(client, kb):
     assert client.get("/api/v1/missions/UNMIL/cite/", {"style": "xml"}).status_code == 400
     assert client.get("/api/v1/missions/cite/", {"contry": "HTI"}).status_code == 400
