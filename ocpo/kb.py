@@ -269,18 +269,25 @@ def _export_queryset(spec):
         for through in map(sourced_through, [f for f in fields if f.many_to_many])
         if through is not None
     ]
-    return spec.model.objects.select_related(
-        *[f.name for f in fields if f.many_to_one]
-    ).prefetch_related(*[f.name for f in fields if f.many_to_many], *link_rows)
+    # The links the records name, and those their order follows (measure.area.number).
+    joined = {f.name for f in fields if f.many_to_one}
+    joined |= {"__".join(path.split(".")[:-1]) for path in spec.order if "." in path}
+    return spec.model.objects.select_related(*sorted(joined)).prefetch_related(
+        *[f.name for f in fields if f.many_to_many], *link_rows
+    )
+
+
+def ordered_objects(spec):
+    """The file's records as model objects, in the file's order, links prefetched."""
+    return sorted(
+        _export_queryset(spec),
+        key=lambda obj: [_sort_value(obj, path) for path in spec.order],
+    )
 
 
 def _records_in_order(spec):
     """{natural key: record as written} for one file, in the file's order."""
-    objects = sorted(
-        _export_queryset(spec),
-        key=lambda obj: [_sort_value(obj, path) for path in spec.order],
-    )
-    return {tuple(obj.natural_key()): serialize(spec, obj) for obj in objects}
+    return {tuple(obj.natural_key()): serialize(spec, obj) for obj in ordered_objects(spec)}
 
 
 def write_atomically(target, text):
