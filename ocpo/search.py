@@ -229,10 +229,13 @@ class SearchableQuerySet(models.QuerySet):
             query = fts5_match(tokens)
             weights = [10.0] + [1.0] * (len(self.own_search_fields()) - 1)
             rank = Coalesce(fts5_rank(model, query, weights), 0.0)
+        linked = [field for field in self.search_fields if "__" in field]
+        if postgres and not linked:
+            # Match on the queried rows themselves: no scan of the table to join a subquery.
+            ranked = self.alias(_sv=stored_vector()).filter(_sv=query)
+            return ranked.annotate(search_rank=rank).order_by("-search_rank", *model._meta.ordering)
         matches = Q(pk__in=self._own_matches(model, query, postgres))
-        for field in self.search_fields:
-            if "__" not in field:
-                continue
+        for field in linked:
             path = field.rsplit("__", 1)[0]
             related = model._meta.get_field(path).related_model
             through = model._default_manager.filter(
