@@ -19,7 +19,7 @@ from ocpo.keys import (
 )
 
 # Search lives in ocpo.search; the apps import it from here, the base of the stack.
-from ocpo.search import SEARCH_MAX_LENGTH, SearchableQuerySet, search_terms  # noqa: F401
+from ocpo.search import SEARCH_MAX_LENGTH, SearchableQuerySet  # noqa: F401
 from sources.models import SourcedLink, links_with_reasons
 
 

@@ -22,6 +22,8 @@ from measures.api import (
 )
 from missions.api import CountryViewSet, DocumentViewSet, MissionViewSet
 
+from . import cite_api
+
 DOC_LINKS = {"schema": "api:schema", "docs": "api:docs"}
 
 
@@ -60,6 +62,7 @@ router.register("applications", MeasureApplicationViewSet, basename="application
 router.register("police-functions", PoliceFunctionViewSet, basename="police-function")
 
 urlpatterns = [
+    *cite_api.urls(router),
     *router.urls,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The reference under the strict CSP: Swagger UI's start-up script is served as a file

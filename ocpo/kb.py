@@ -269,18 +269,25 @@ def _export_queryset(spec):
         for through in map(sourced_through, [f for f in fields if f.many_to_many])
         if through is not None
     ]
-    return spec.model.objects.select_related(
-        *[f.name for f in fields if f.many_to_one]
-    ).prefetch_related(*[f.name for f in fields if f.many_to_many], *link_rows)
+    # The links the records name, and those their order follows (measure.area.number).
+    joined = {f.name for f in fields if f.many_to_one}
+    joined |= {"__".join(path.split(".")[:-1]) for path in spec.order if "." in path}
+    return spec.model.objects.select_related(*sorted(joined)).prefetch_related(
+        *[f.name for f in fields if f.many_to_many], *link_rows
+    )
+
+
+def ordered_objects(spec):
+    """The file's records as model objects, in the file's order, links prefetched."""
+    return sorted(
+        _export_queryset(spec),
+        key=lambda obj: [_sort_value(obj, path) for path in spec.order],
+    )
 
 
 def _records_in_order(spec):
     """{natural key: record as written} for one file, in the file's order."""
-    objects = sorted(
-        _export_queryset(spec),
-        key=lambda obj: [_sort_value(obj, path) for path in spec.order],
-    )
-    return {tuple(obj.natural_key()): serialize(spec, obj) for obj in objects}
+    return {tuple(obj.natural_key()): serialize(spec, obj) for obj in ordered_objects(spec)}
 
 
 def write_atomically(target, text):
@@ -675,19 +682,36 @@ class _Loader:
         self.plan = plan
         self.indexes = {spec.model: dict(plan.database[spec]) for spec in FILES}
         self.links = []
+        self.created = set()  # (model, pk) of the records this load creates
 
     def run(self, *, prune):
         for spec in FILES:
             for entry in self.plan.to_write(spec):
                 self.load_record(entry)
+        self.set_links()
+        if prune:
+            self.delete_missing()
+
+    def set_links(self):
+        """New records' links in one insert per table (nothing to compare them with);
+        changed records' links through ``set()``, which keeps the unchanged ones."""
+        rows = {}
         for where, obj, field, values in self.links:
             if sourced_through(field) is not None:
                 self.set_sourced_links(where, obj, field, values)
                 continue
             related = [self.resolve(where, field, value) for value in values]
-            getattr(obj, field.name).set(related)
-        if prune:
-            self.delete_missing()
+            if (obj._meta.model, obj.pk) not in self.created:
+                getattr(obj, field.name).set(related)
+                continue
+            through = field.remote_field.through
+            source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+            rows.setdefault(through, []).extend(
+                through(**{f"{source}_id": obj.pk, f"{target}_id": pk})
+                for pk in dict.fromkeys(other.pk for other in related)
+            )
+        for through, batch in rows.items():
+            through.objects.bulk_create(batch, batch_size=500)
 
     def load_record(self, entry):
         spec, record, where = entry.spec, entry.data, entry.where
@@ -703,16 +727,21 @@ class _Loader:
                 setattr(obj, field.name, self.resolve(where, field, value))
             else:
                 setattr(obj, field.attname, _convert(where, field, value))
+        creating = obj.pk is None
         try:
-            # Field checks (required, choices, lengths, formats) here; uniqueness and
-            # check constraints in the database, which rejects the record by name.
-            obj.full_clean(validate_unique=False, validate_constraints=False)
-            with transaction.atomic():
-                obj.save()
+            # Field checks (required, choices, lengths, formats) here, but not the links,
+            # which come from the index (a query each otherwise); uniqueness and check
+            # constraints in the database, which rejects the record by name.
+            links_to_one = [f.name for f in spec.fields if f.many_to_one]
+            obj.full_clean(exclude=links_to_one, validate_unique=False, validate_constraints=False)
+            # No savepoint: a database error ends the whole load, which rolls back.
+            obj.save()
         except ValidationError as error:
             raise KnowledgeBaseError(f"{where}: {_describe(error)}") from None
         except DatabaseError as error:
             raise KnowledgeBaseError(f"{where}: rejected by the database: {error}") from None
+        if creating:
+            self.created.add((spec.model, obj.pk))
         self.indexes[spec.model][entry.key] = obj
         self.links.extend(links)
 

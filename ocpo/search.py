@@ -18,7 +18,7 @@ the vocabulary of the indexed text.
 import difflib
 import re
 import unicodedata
-from functools import reduce
+from functools import lru_cache, reduce
 from operator import and_, or_
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
@@ -117,11 +117,6 @@ def fold(text):
         return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
-def search_terms(q):
-    """The words of a query, bounded: what pages highlight."""
-    return re.findall(r"\w+", (q or "")[:SEARCH_MAX_LENGTH])[:MAX_TERMS]
 
 
 def spelling_variants(word):
@@ -234,10 +229,13 @@ class SearchableQuerySet(models.QuerySet):
             query = fts5_match(tokens)
             weights = [10.0] + [1.0] * (len(self.own_search_fields()) - 1)
             rank = Coalesce(fts5_rank(model, query, weights), 0.0)
+        linked = [field for field in self.search_fields if "__" in field]
+        if postgres and not linked:
+            # Match on the queried rows themselves: no scan of the table to join a subquery.
+            ranked = self.alias(_sv=stored_vector()).filter(_sv=query)
+            return ranked.annotate(search_rank=rank).order_by("-search_rank", *model._meta.ordering)
         matches = Q(pk__in=self._own_matches(model, query, postgres))
-        for field in self.search_fields:
-            if "__" not in field:
-                continue
+        for field in linked:
             path = field.rsplit("__", 1)[0]
             related = model._meta.get_field(path).related_model
             through = model._default_manager.filter(
@@ -258,6 +256,67 @@ class SearchableQuerySet(models.QuerySet):
         if postgres:
             return model._default_manager.alias(_sv=stored_vector()).filter(_sv=query).values("pk")
         return fts5_rowids(model, query)
+
+
+# --- highlighting what matched ------------------------------------------------------------
+
+HIGHLIGHT_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "es", "ed", "s")
+
+
+def _prefix(word):
+    """A crude stem for highlighting: "diamonds" marks "diamond" and "diamonds" alike."""
+    for suffix in HIGHLIGHT_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+@lru_cache(maxsize=256)
+def _highlight_pattern(q):
+    prefixes = {
+        _prefix(word)
+        for alternatives in query_tokens(q)
+        for variant in alternatives
+        for word in re.findall(r"[^\W_]+", variant)
+        if len(word) > 1
+    }
+    if not prefixes:
+        return None
+    alternatives = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
+    return re.compile(r"(?<![&#\w])(?:" + alternatives + r")\w*")
+
+
+def _fold_char(char):
+    if char.isascii():
+        return char.lower()
+    decomposed = unicodedata.normalize("NFKD", char)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold() or " "
+
+
+def mark_matches(escaped, q):
+    """``escaped`` (HTML-escaped text) with the words the query matched in ``<mark>``.
+
+    Matching is on the folded text, so "cote" marks "Côte" and "organised" marks
+    "organized", as the engines matched them; a match never starts inside an entity
+    such as ``&amp;``, whose letters follow ``&``.
+    """
+    pattern = _highlight_pattern(str(q or "")[:SEARCH_MAX_LENGTH])
+    if pattern is None:
+        return escaped
+    if escaped.isascii():
+        folded, origin = escaped.lower(), None
+    else:
+        pieces = [(i, piece) for i, char in enumerate(escaped) for piece in _fold_char(char)]
+        folded, origin = "".join(p for _, p in pieces), [i for i, _ in pieces]
+    out, last = [], 0
+    for match in pattern.finditer(folded):
+        start, end = match.start(), match.end()
+        if origin is not None:
+            start, end = origin[start], origin[end - 1] + 1
+        out += [escaped[last:start], "<mark>", escaped[start:end], "</mark>"]
+        last = end
+    out.append(escaped[last:])
+    return "".join(out)
 
 
 # --- the indexes, made by the apps' "full_text" migrations -------------------------------

@@ -1,7 +1,7 @@
 """Root URLs: the portal pages of each app, the API under /api/v1/, the admin."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from . import health, views
 
@@ -10,6 +10,12 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("matrix/", views.matrix, name="matrix"),
     path("compare/", views.compare, name="compare"),
+    path("about/", views.about, name="about"),
+    path("data/", views.data, name="data"),
+    path("data/ocpo-<str:version>.zip", views.release_download, name="release_download"),
+    re_path(
+        r"^v/(?P<version>[0-9][0-9A-Za-z.-]*)/(?P<path>.*)$", views.versioned, name="versioned"
+    ),
     path("", include("interfaces.urls")),
     path("", include("missions.urls")),
     path("", include("measures.urls")),

@@ -8,6 +8,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.pages import first
 
+# Routes whose sample answers a redirect: a permanent URL of the version now served.
+REDIRECTS = {"versioned"}
 # Routes the generated tests do not request, and why. Anything else is covered.
 NOT_COVERED = {
     "admin:": "Django's admin, for logged-in editors only, with its own tests",
@@ -41,9 +43,18 @@ def _model(pattern):
     return queryset.model if queryset is not None else getattr(view, "model", None)
 
 
+def sample_keywords():
+    """Keywords that name no record: a data version, a path under a permanent URL."""
+    from ocpo.kb import data_version
+
+    return {"version": data_version(), "path": "missions/"}
+
+
 def model_of(pattern):
-    """The model a route with keywords names, or None for a route without keywords."""
-    if not pattern.pattern.regex.groupindex:
+    """The model a route with keywords names, or None for a route without keywords (or
+    whose keywords all have samples)."""
+    keywords = set(pattern.pattern.regex.groupindex)
+    if not keywords or keywords <= set(sample_keywords()):
         return None
     model = _model(pattern)
     assert model is not None, f"{pattern.name}: cannot tell which model its URL names"
@@ -55,7 +66,11 @@ def url_for(name, pattern, record=None):
     first, most linked, record of its model): the field of that name, else its natural key."""
     model = model_of(pattern)
     if model is None:
-        return reverse(name)
+        samples = sample_keywords()
+        keywords = pattern.pattern.regex.groupindex
+        return (
+            reverse(name, kwargs={k: samples[k] for k in keywords}) if keywords else reverse(name)
+        )
     record = record or first(model)
     fields = {field.name for field in model._meta.fields}
     kwargs = {}

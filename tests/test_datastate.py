@@ -42,9 +42,9 @@ def test_after_a_failure_the_cache_is_left_alone_for_the_retry_delay(health, cap
     datastate.cache_failed(RedisError("down"), "reading the data state")
     assert not datastate.cache_usable()
     assert datastate.data_state() is None
-    health[0] += datastate.RETRY_AFTER_SECONDS - 0.1
+    health[0] += datastate.RETRY_AFTER_SECONDS - 0.5
     assert not datastate.cache_usable()
-    health[0] += 0.2
+    health[0] += 0.5  # exactly the delay: usable again
     assert datastate.cache_usable()
 
 

@@ -229,8 +229,9 @@ def test_hostile_queries_are_only_words(kb, client):
         "'; DROP TABLE x; --",
         "^",
     ]:
-        assert client.get(reverse("search"), {"q": q}).status_code == 200
-        assert Document.objects.search(q).count() >= 0
+        # A NUL byte may be refused before the view (400); nothing reaches an engine as syntax.
+        assert client.get(reverse("search"), {"q": q}).status_code in {200, 400}
+        list(Finding.objects.search(q)[:5])  # raises if the engine saw operators
 
 
 # --- the engines' own indexes -----------------------------------------------------------
@@ -309,3 +310,15 @@ def test_generated_scale_data_is_searchable_and_in_the_vocabulary(kb):
     word = max(words_of(finding.summary), key=len)
     assert SearchWord.objects.filter(word=word).exists()
     assert finding in Finding.objects.search(word)
+
+
+def test_highlighting_marks_what_the_engines_matched():
+    from ocpo.templatetags.portal import highlight
+
+    marked = highlight(
+        "Côte d'Ivoire: organized crime & diamond <b>", "cote d'ivoire organised diamonds"
+    )
+    assert marked == (
+        "<mark>Côte</mark> d&#x27;<mark>Ivoire</mark>: <mark>organized</mark> crime &amp; "
+        "<mark>diamond</mark> &lt;b&gt;"
+    )

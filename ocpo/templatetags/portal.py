@@ -1,30 +1,19 @@
 """Template helpers for the portal: search highlighting and server-side SVG charts."""
 
-import re
-
 from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
-from missions.models import search_terms
+from ocpo.search import mark_matches
 
 register = template.Library()
 
 
 @register.filter(needs_autoescape=True)
 def highlight(text, query, autoescape=True):
-    """The text, escaped, with the query's words marked: escape first, then mark."""
+    """The text, escaped, with the query's words marked as search matched them."""
     text = conditional_escape(text) if autoescape else str(text)
-    terms = sorted({t for t in search_terms(query) if len(t) > 1}, key=len, reverse=True)
-    if not terms:
-        return mark_safe(text)
-    # Escaping leaves word characters alone, so the words are found in the escaped text;
-    # the look-arounds keep a match from landing inside an entity such as &amp;.
-    pattern = re.compile(
-        r"(?<![&#\w])(" + "|".join(re.escape(str(conditional_escape(t))) for t in terms) + r")",
-        re.IGNORECASE,
-    )
-    return mark_safe(pattern.sub(r"<mark>\1</mark>", str(text)))
+    return mark_safe(mark_matches(str(text), query))
 
 
 @register.filter

@@ -50,10 +50,11 @@ PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:543
 CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/1")
 
 # Settings the bench overrides in ocpo's production configuration, recorded in the report.
-# The rate limit stays on (its Redis counting is part of every API answer's cost) but at a
-# rate one load generator on one address cannot reach.
+# The rate limits (API and pages) stay on, as their Redis counting is part of every
+# answer's cost, but at a rate one load generator on one address cannot reach.
 OVERRIDES = {
     "OCPO_API_ANON_RATE": "1000000/minute",
+    "OCPO_PAGE_ANON_RATE": "1000000/minute",
     "SECURE_SSL_REDIRECT": "false",  # loopback has no TLS proxy in front
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "CONN_MAX_AGE": "60",
@@ -122,13 +123,18 @@ def build_postgres(factor):
     return env
 
 
-def build_sqlite(path, factor, marker_name):
-    """A SQLite file with the bundled data, plus synthetic records when factor > 0."""
+def build_sqlite(path, factor, marker_name, served_by_ocpo=True):
+    """A SQLite file with the bundled data, plus synthetic records when factor > 0.
+
+    A file ocpo serves is migrated when reused; Datasette's copy is left as it was built
+    (its full-text table, made by sqlite-utils, replaces ocpo's own of the same name).
+    """
     wanted = f"factor={factor} seed={SEED}"
     marker = VAR / marker_name
     env = {"DATABASE_URL": f"sqlite:///{path}"}
     if path.exists() and marker_ok(marker, wanted):
-        manage(env, "migrate", "--verbosity", "0")
+        if served_by_ocpo:
+            manage(env, "migrate", "--verbosity", "0")
         return env
     path.unlink(missing_ok=True)
     manage(env, "migrate", "--verbosity", "0")
@@ -805,7 +811,7 @@ def main():
     pg_env = build_postgres(args.factor)
     sqlite_env = build_sqlite(VAR / "bench-bundled.sqlite3", 0, "bench-bundled.done")
     peer_path = VAR / "bench.db"
-    build_sqlite(peer_path, args.factor, "bench-datasette.done")
+    build_sqlite(peer_path, args.factor, "bench-datasette.done", served_by_ocpo=False)
     prepare_datasette_db(peer_path)
     collect_static()
 

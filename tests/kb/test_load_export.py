@@ -108,6 +108,11 @@ BROKEN = {
         _set(0, colour="red"),
         r"interfaces/interfaces\.yaml, record 1 .*colour",
     ),
+    "check constraint": (
+        "interfaces/findings.yaml",
+        _set(-1, footnotes="ten"),
+        r"interfaces/findings\.yaml, record \d+ .*rejected by the database",
+    ),
     "invalid choice": (
         "missions/missions.yaml",
         _set(0, kind="militia"),

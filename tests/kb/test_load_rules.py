@@ -240,10 +240,15 @@ def test_an_exported_edit_is_kept_by_the_next_load(fixtures):
 def test_an_edit_of_the_files_is_loaded(fixtures):
     records = _records(fixtures)
     records[7]["summary"] = "Edited in the file."
+    records[7]["countries"] = ["HTI", "LBR"]
     _write(fixtures, records)
     out = _load()
     assert "0 created, 1 updated, 279 unchanged" in out
-    assert Finding.objects.get(slug=records[7]["slug"]).summary == "Edited in the file."
+    finding = Finding.objects.get(slug=records[7]["slug"])
+    assert finding.summary == "Edited in the file."
+    linked = [c if isinstance(c, str) else c["key"] for c in records[7].get("countries", [])]
+    assert sorted(finding.countries.values_list("iso3", flat=True)) == sorted(linked)
+    assert linked
 
 
 def test_an_edit_on_both_sides_is_refused(fixtures):
