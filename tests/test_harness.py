@@ -26,3 +26,22 @@ def test_browser_site_fails_when_the_knowledge_base_cannot_load(monkeypatch):
 
 def test_tests_hash_passwords_with_a_fast_hasher():
     assert get_hasher().algorithm == "md5"
+
+
+def test_make_mutants_copies_every_local_app():
+    """mutmut copies only ``source_paths``: an app missing there breaks every mutant run."""
+    import tomllib
+    from pathlib import Path
+
+    from django.apps import apps
+
+    root = Path(__file__).resolve().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["mutmut"]
+    local = {
+        app.name.split(".")[0]
+        for app in apps.get_app_configs()
+        if Path(app.path).resolve().is_relative_to(root)
+        and "site-packages" not in Path(app.path).parts
+    }
+    assert "missions" in local
+    assert local <= set(config["source_paths"])

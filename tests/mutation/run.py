@@ -9,6 +9,9 @@ module's survivors are written to var/mutants-<module>.txt.
 
     make mutants                                  # every module
     make mutants MUTANT_MODULES="ocpo/kb.py"       # one
+
+Do not reinstall the virtualenv while it runs: the mutants are imported through it, and a
+reinstall mid-run made every later mutant "survive".
 """
 
 import os
