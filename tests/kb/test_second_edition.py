@@ -75,6 +75,8 @@ def test_the_same_situation_is_the_same_record(kb):
     assert set(planning.countries.values_list("iso3", flat=True)) == set(
         region.countries.values_list("iso3", flat=True)
     )
+    for finding in (planning, region):
+        assert set(finding.country_links.values_list("basis", flat=True)) == {"editors"}
     assert planning.documents.get().kind == "council_text"
     assert planning.quoted_document == planning.documents.get()
 
