@@ -39,21 +39,35 @@ def test_an_api_write_is_recorded_with_who_and_what(client, editor, finding):
     assert latest.field_dict["summary"] == "Rewritten by an editor."
 
 
+def _bound_values(form):
+    """A form's fields as its page would post them back unchanged."""
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue  # an unchecked box or an empty choice is not sent
+        if isinstance(value, list | tuple):
+            value = [getattr(item, "pk", item) for item in value]
+        data[form.add_prefix(name)] = "on" if value is True else value
+    return data
+
+
+def _admin_change_data(client, change_url):
+    """The admin change page's form and inline formsets, posted back as they are."""
+    page = client.get(change_url)
+    data = _bound_values(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data.update(_bound_values(formset.management_form))
+        for form in formset.forms:
+            data.update(_bound_values(form))
+    return data
+
+
 def test_an_admin_write_is_recorded_and_can_be_restored(client, editor, finding):
     original = finding.summary
     change_url = reverse("admin:interfaces_finding_change", args=[finding.pk])
-    form = client.get(change_url).context["adminform"].form
-    data = {name: value for name, value in form.initial.items() if value is not None}
-    data.update(
-        {
-            "summary": "A mistaken edit.",
-            "missions": [m.pk for m in finding.missions.all()],
-            "countries": [c.pk for c in finding.countries.all()],
-            "documents": [d.pk for d in finding.documents.all()],
-            "activities": [a.pk for a in finding.activities.all()],
-            "interface": finding.interface_id,
-        }
-    )
+    data = _admin_change_data(client, change_url)
     # First, an edit that records the original state.
     data["summary"] = original
     assert client.post(change_url, data).status_code == 302
@@ -132,21 +146,20 @@ def test_an_admin_write_that_fails_after_saving_leaves_no_version(
 
     model_admin = admin.site._registry[Finding]
     change_url = reverse("admin:interfaces_finding_change", args=[finding.pk])
-    form = client.get(change_url).context["adminform"].form
-    data = {name: value for name, value in form.initial.items() if value is not None}
-    data.update(
-        {
-            "summary": "A change that never happened.",
-            "missions": [m.pk for m in finding.missions.all()],
-            "countries": [c.pk for c in finding.countries.all()],
-            "documents": [d.pk for d in finding.documents.all()],
-            "activities": [a.pk for a in finding.activities.all()],
-            "interface": finding.interface_id,
-        }
-    )
-    _fail_after(monkeypatch, model_admin, "changeform_view")
+    data = _admin_change_data(client, change_url)
+    data["summary"] = "A change that never happened."
+    saved = []
+    original = model_admin.changeform_view
+
+    def save_then_fail(*args, **kwargs):
+        response = original(*args, **kwargs)
+        saved.append(response.status_code)  # 302: the admin saved the change
+        raise RuntimeError("failure after saving")
+
+    monkeypatch.setattr(model_admin, "changeform_view", save_then_fail)
     client.raise_request_exception = False
     assert client.post(change_url, data).status_code == 500
+    assert saved == [302], "the admin must have saved before the failure"
     assert not Version.objects.get_for_object(finding).exists()
     finding.refresh_from_db()
     assert finding.summary != "A change that never happened."

@@ -208,7 +208,11 @@ class Server:
 
     def __exit__(self, *exc):
         os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=30)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # requests still running past gunicorn's grace
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
 
     def peak_rss_mb(self):
         """Peak resident memory of the server and its workers (VmHWM), in MB."""

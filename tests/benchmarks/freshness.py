@@ -61,10 +61,11 @@ class Redis:
 
     def start(self):
         self.process = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port)]
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--daemonize", "no"]
             + ["--save", "", "--appendonly", "no", "--maxmemory", "64mb"]
             + ["--maxmemory-policy", "allkeys-lru"],
             stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         for _ in range(100):
             if (
@@ -108,7 +109,9 @@ class Readers:
 
 class Editor:
     def __init__(self, base, token):
-        self.base, self.token, self.number = base, token, 5000
+        # Numbers of their own (a small integer field), apart from the soak's 1001 onwards.
+        self.number = 20000 + os.getpid() % 100 * 100
+        self.base, self.token = base, token
 
     def create(self):
         self.number += 1
@@ -156,23 +159,19 @@ def phase(name, base, editor, seconds, readers):
     return result
 
 
-def setup(env):
-    name = DATABASE_URL.rsplit("/", 1)[1]
-    run(
-        [
-            "psql",
-            PG_ADMIN,
-            "-qc",
-            f"DROP DATABASE IF EXISTS {name}",
-            "-c",
-            f"CREATE DATABASE {name}",
-        ]
-    )
+def setup(env, reuse):
+    """A fresh database with the knowledge base (or, with ``reuse``, the loaded one given,
+    brought up to date: migrations are cheap when there is nothing to do)."""
+    if not reuse:
+        name = DATABASE_URL.rsplit("/", 1)[1]
+        drop, create = f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"
+        run(["psql", PG_ADMIN, "-qc", drop, "-c", create])
     manage(env, "migrate", "--verbosity", "0")
-    manage(env, "load_kb", "--verbosity", "0")
-    collect_static()
+    if not reuse:
+        manage(env, "load_kb", "--verbosity", "0")
+        collect_static()
     out = run(
-        [PYTHON, "manage.py", "create_editor", "fresh-editor"],
+        [PYTHON, "manage.py", "create_editor", f"fresh-editor-{os.getpid()}"],
         env={**env, "OCPO_EDITOR_PASSWORD": "fresh-editor-password-123"},
         capture_output=True,
         text=True,
@@ -185,14 +184,19 @@ def main():
     parser.add_argument("--seconds", type=int, default=15, help="per phase")
     parser.add_argument("--readers", type=int, default=8)
     parser.add_argument("--short", action="store_true", help="The CI form: 4 s, 4 readers.")
+    parser.add_argument(
+        "--reuse-database",
+        action="store_true",
+        help="Use FRESHNESS_DATABASE_URL as it is (migrated, loaded, static collected).",
+    )
     args = parser.parse_args()
     if args.short:
         args.seconds, args.readers = 4, 4
 
+    env = {"DATABASE_URL": DATABASE_URL}
+    token = setup(env, args.reuse_database)
     redis = Redis()
     redis.start()
-    env = {"DATABASE_URL": DATABASE_URL}
-    token = setup(env)
     port = free_port()
     server_env = {
         **env,

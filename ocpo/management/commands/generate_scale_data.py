@@ -21,6 +21,7 @@ from measures.models import ActivityArea, Measure, MeasureApplication
 from missions.models import Country, Document, DocumentKind, Mission, MissionKind, Source
 from ocpo.datastate import bump_data_state
 from ocpo.search import rebuild_vocabulary
+from sources.models import LinkBasis
 
 # Records per unit of factor, in the proportions of the bundled knowledge base.
 PER_FACTOR = {
@@ -62,6 +63,7 @@ class Command(BaseCommand):
             )
         self.random = random.Random(seed)
         self.note = f"Synthetic record made by generate_scale_data (seed {seed}); not in the paper."
+        self.link_basis = {"basis": LinkBasis.EDITORS, "reason": self.note}
         self.progress = options["verbosity"] > 0
         with transaction.atomic():
             if flush:
@@ -102,7 +104,9 @@ class Command(BaseCommand):
         """Bulk-insert many-to-many rows (owner, related) through the field's table."""
         through = field.remote_field.through
         source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-        rows = [through(**{f"{source}_id": a, f"{target}_id": b}) for a, b in set(pairs)]
+        # A link row that records its basis: the synthetic links are the editors' own.
+        basis = self.link_basis if hasattr(through, "basis") else {}
+        rows = [through(**{f"{source}_id": a, f"{target}_id": b}, **basis) for a, b in set(pairs)]
         self.bulk(through, rows, f"{field.model.__name__}.{field.name}")
 
     def generate(self, n):
@@ -232,6 +236,10 @@ class Command(BaseCommand):
                     position=k,
                     mission=mission,
                     country=rnd.choice(countries),
+                    mission_basis=LinkBasis.EDITORS,
+                    mission_reason=self.note,
+                    country_basis=LinkBasis.EDITORS,
+                    country_reason=self.note,
                     label=self.text(3),
                     **provenance,
                 )
