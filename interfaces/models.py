@@ -176,12 +176,12 @@ class FindingQuerySet(SearchableQuerySet):
         return self.get(slug=slug)
 
     def for_api_list(self):
-        return self.select_related("interface").prefetch_related(
+        return self.select_related("interface", "quoted_document").prefetch_related(
             "missions",
             "countries",
             "documents",
             "activities",
-            *finding_links(self.model, prefix="")[1:],
+            *finding_links(self.model, prefix="")[2:],
         )
 
     def for_api_detail(self):
@@ -189,8 +189,8 @@ class FindingQuerySet(SearchableQuerySet):
 
     def for_list(self):
         """Findings with their interface and link rows (each with its basis and target)."""
-        return self.select_related("interface").prefetch_related(
-            *finding_links(self.model, prefix="")[1:]
+        return self.select_related("interface", "quoted_document").prefetch_related(
+            *finding_links(self.model, prefix="")[2:]
         )
 
     def counts_by_interface_and_mission(self, missions, basis=None):
@@ -220,6 +220,21 @@ class Finding(SourcedModel):
     title = models.CharField(max_length=200)
     summary = models.TextField()
     quotation = models.TextField(blank=True, help_text="Verbatim; empty if none.")
+    # Whose words the quotation is: the document it quotes, or (when that document is not
+    # recorded) who is quoted, in words; neither means the paper's author's own words.
+    quoted_document = models.ForeignKey(
+        Document,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quoted_in",
+        help_text="The document whose words the quotation is; empty for the paper's own words.",
+    )
+    quoted_speaker = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who is quoted when the document is not recorded (e.g. an SG report).",
+    )
     actors = models.CharField(
         max_length=300, blank=True, help_text="Armed groups, elites or networks the case names."
     )
@@ -262,6 +277,16 @@ class Finding(SourcedModel):
 
     def natural_key(self):
         return (self.slug,)
+
+    @property
+    def quotation_speaker(self):
+        """Whose words the quotation is, as pages say it: "the paper, quoting S/RES/2070"."""
+        if self.quoted_document_id:
+            document = self.quoted_document
+            return f"the paper, quoting {document.symbol or document.title}"
+        if self.quoted_speaker:
+            return f"the paper, quoting {self.quoted_speaker}"
+        return "the paper's own words"
 
     @property
     def links_with_reasons(self):

@@ -171,6 +171,17 @@ class FindingSerializer(SourcedLinksWriteMixin, KBModelSerializer):
         required=False,
         help_text="Slugs of the illicit activities the case names.",
     )
+    quoted_document = KeyRelatedField(
+        slug_field="slug",
+        queryset=Document.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Slug of the document whose words the quotation is; null for the paper's own.",
+    )
+    quotation_speaker = serializers.CharField(
+        read_only=True,
+        help_text="Whose words the quotation is, e.g. 'the paper, quoting S/RES/2070'.",
+    )
     links = LinksField(
         {
             "missions": "mission_links",
@@ -197,6 +208,9 @@ class FindingSerializer(SourcedLinksWriteMixin, KBModelSerializer):
             "title",
             "summary",
             "quotation",
+            "quoted_document",
+            "quoted_speaker",
+            "quotation_speaker",
             "actors",
             "missions",
             "countries",

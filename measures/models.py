@@ -35,7 +35,10 @@ class ActivityArea(models.Model):
 
     number = models.PositiveSmallIntegerField(unique=True, help_text="Row group in the Annex.")
     slug = models.SlugField(max_length=80, unique=True, validators=[validate_slug_key])
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, unique=True, help_text="As the Annex prints it.")
+    editorial_note = models.TextField(
+        blank=True, help_text="The editors' reading or correction of the Annex's wording."
+    )
 
     objects = ActivityAreaQuerySet.as_manager()
 
@@ -100,6 +103,9 @@ class Measure(models.Model):
     interfaces = models.ManyToManyField(Interface, blank=True, related_name="measures")
     interfaces_note = models.TextField(
         blank=True, help_text="Editorial judgement: why this measure addresses these interfaces."
+    )
+    editorial_note = models.TextField(
+        blank=True, help_text="The editors' reading or correction of the Annex's wording."
     )
 
     objects = MeasureQuerySet.as_manager()

@@ -70,7 +70,7 @@ class ActivityAreaSerializer(KBModelSerializer):
 
     class Meta:
         model = ActivityArea
-        fields = ["url", "html_url", "number", "slug", "name", "measures"]
+        fields = ["url", "html_url", "number", "slug", "name", "editorial_note", "measures"]
         extra_kwargs = {"name": {"help_text": "Name of the area, as the Annex gives it."}}
 
 
@@ -126,6 +126,7 @@ class MeasureSerializer(KBModelSerializer):
             "description",
             "interfaces",
             "interfaces_note",
+            "editorial_note",
             "missions",
             "countries",
             "police_functions",

@@ -131,6 +131,7 @@ def finding_links(model, prefix="findings__"):
     """What a page showing findings prefetches: their interface and link rows with targets."""
     return (
         f"{prefix}interface",
+        f"{prefix}quoted_document",
         prefetch_links(model, f"{prefix}mission_links", "mission"),
         prefetch_links(model, f"{prefix}country_links", "country"),
         prefetch_links(model, f"{prefix}document_links", "document"),
@@ -229,6 +230,9 @@ class DocumentKind(models.TextChoices):
     POLICY = "policy", "Policy or guidance"
     STRATEGY = "strategy", "Security strategy"
     ACADEMIC = "academic", "Academic work"
+    # The paper quotes some Council texts without saying whether they are resolutions or
+    # presidential statements (and without symbol or date): recorded without guessing.
+    COUNCIL_TEXT = "council_text", "Security Council text (form not given)"
 
 
 class DocumentQuerySet(SearchableQuerySet):

@@ -8,6 +8,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from django.db import models
 from django.db.models import Count, Q
 
 from interfaces.models import Finding, IllicitActivity, Interface, Question
@@ -192,6 +193,12 @@ def lint(paper_text=None):
                 error(f"finding {finding.slug}: quotation not found verbatim in the paper")
 
     lint_links(error)
+    for finding in Finding.objects.exclude(quoted_document=None).filter(quotation=""):
+        error(f"finding {finding.slug}: names a quoted document but quotes nothing")
+    for finding in Finding.objects.exclude(quoted_document=None).exclude(
+        documents=models.F("quoted_document")
+    ):
+        warn(f"finding {finding.slug}: quotes a document it does not link to")
 
     report.counts = {spec.path: spec.model.objects.count() for spec in FILES}
     return report

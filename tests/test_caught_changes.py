@@ -66,7 +66,7 @@ def test_measure_country_filter_follows_both_paths():
 def test_matrix_keeps_the_missions_with_the_most_evidence(build):
     busy, empty = f.make_crowded_world(extra=3)
     matrix = build()
-    assert [m.acronym for m in matrix["columns"]] == sorted(busy)
+    assert [column["label"] for column in matrix["columns"]] == sorted(busy)
     assert matrix["left_out"] == len(empty)
 
 

@@ -117,3 +117,20 @@ def test_a_permanent_url_leads_to_the_page_while_its_version_is_served(client, k
     response = client.get("/v/0.0.9/missions/UNMIL/")
     assert response.status_code == 404
     assert b"No version 0.0.9" in response.content
+
+
+def test_the_schema_documents_every_citation_route_and_its_styles(client):
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    cite_paths = [path for path in schema["paths"] if path.endswith("/cite/")]
+    assert "/api/v1/cite/" in cite_paths
+    assert "/api/v1/findings/{slug}/cite/" in cite_paths
+    assert "/api/v1/findings/cite/" in cite_paths
+    for path in cite_paths:
+        operation = schema["paths"][path]["get"]
+        style = next(p for p in operation["parameters"] if p["name"] == "style")
+        assert sorted(style["schema"]["enum"]) == sorted(
+            ["apa", "chicago", "bibtex", "ris", "csl-json"]
+        )
+        assert "application/x-bibtex" in operation["responses"]["200"]["content"]

@@ -193,6 +193,9 @@ def test_a_link_added_through_the_api_is_the_editors_until_checked(kb, editor_cl
 def test_migrating_back_and_forth_keeps_every_link(tmp_path):
     """The links of the first edition (no basis) become the paper's; nothing is lost."""
     call_command("load_kb", verbosity=0)
+    # The first edition had no document of a kind added since (a Council text of unknown form).
+    Finding.objects.filter(quoted_document__kind="council_text").update(quoted_document=None)
+    Document.objects.filter(kind="council_text").delete()
     counts = {through: through.objects.count() for through in link_models()}
     placed = MeasureApplication.objects.filter(country__isnull=False).count()
     executor = MigrationExecutor(connection)

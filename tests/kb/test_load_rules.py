@@ -77,13 +77,13 @@ def test_an_emptied_file_is_refused_and_changes_nothing(fixtures):
     (fixtures / FINDINGS).write_text("", encoding="utf-8")
     with pytest.raises(CommandError, match=r"interfaces/findings\.yaml: file is empty"):
         _load(verbosity=0)
-    _write(fixtures, [])  # a well-formed file with no records loses all 46
+    _write(fixtures, [])  # a well-formed file with no records loses all 52
     with pytest.raises(
         CommandError, match=r"missing from the files:\n  interfaces/findings\.yaml: "
     ):
         _load(verbosity=0)
     assert _state() == before
-    assert Finding.objects.count() == 46
+    assert Finding.objects.count() == 52
 
 
 def test_prune_deletes_only_what_it_names_once_confirmed(fixtures, monkeypatch):
@@ -233,7 +233,7 @@ def test_an_exported_edit_is_kept_by_the_next_load(fixtures):
     call_command("export_kb", verbosity=0)
     assert "Edited in the admin" in (fixtures / FINDINGS).read_text(encoding="utf-8")
     out = _load()
-    assert "0 created, 0 updated, 273 unchanged, 0 deleted" in out
+    assert "0 created, 0 updated, 280 unchanged, 0 deleted" in out
     assert Finding.objects.get(slug=slug).summary == "Edited in the admin, not exported."
 
 
@@ -243,10 +243,12 @@ def test_an_edit_of_the_files_is_loaded(fixtures):
     records[7]["countries"] = ["HTI", "LBR"]
     _write(fixtures, records)
     out = _load()
-    assert "0 created, 1 updated, 272 unchanged" in out
+    assert "0 created, 1 updated, 279 unchanged" in out
     finding = Finding.objects.get(slug=records[7]["slug"])
     assert finding.summary == "Edited in the file."
-    assert sorted(finding.countries.values_list("iso3", flat=True)) == ["HTI", "LBR"]
+    linked = [c if isinstance(c, str) else c["key"] for c in records[7].get("countries", [])]
+    assert sorted(finding.countries.values_list("iso3", flat=True)) == sorted(linked)
+    assert linked
 
 
 def test_an_edit_on_both_sides_is_refused(fixtures):
@@ -293,7 +295,7 @@ def test_if_empty_keeps_the_editors_database(fixtures):
 
 def test_if_empty_loads_an_empty_database(tmp_path):
     _load(if_empty=True, verbosity=0)
-    assert Finding.objects.count() == 46
+    assert Finding.objects.count() == 52
 
 
 def test_make_run_loads_only_into_an_empty_database():
@@ -382,7 +384,7 @@ def test_prune_refuses_when_the_deletions_changed_after_confirmation(fixtures):
     _write(fixtures, records)
     with pytest.raises(knowledge_base.KnowledgeBaseError, match="changed since they were listed"):
         knowledge_base.load(prune=True, confirmed_deletions=[])
-    assert Finding.objects.count() == 46
+    assert Finding.objects.count() == 52
 
 
 def test_a_long_listing_is_cut_per_file():
