@@ -19,10 +19,31 @@ STYLE = OpenApiParameter(
     description="Citation format: `apa`, `chicago` (author-date), `bibtex`, `ris` or "
     "`csl-json` (the default).",
 )
+CSL_ITEMS = {
+    "type": "array",
+    "items": {"type": "object", "description": "A CSL-JSON item."},
+    "description": "CSL-JSON: one item, the citation's data.",
+}
 RESPONSES = {
-    (200, content_type.split(";")[0]): OpenApiResponse(OpenApiTypes.STR)
+    (200, content_type.split(";")[0]): OpenApiResponse(
+        CSL_ITEMS if "csl+json" in content_type else OpenApiTypes.STR
+    )
     for content_type in sorted(set(citations.CONTENT_TYPES.values()))
 }
+
+
+# The errors a citation route answers (as RFC 9457 problems, documented by ocpo.schema).
+ERROR_RESPONSES = {
+    "400": "An unknown style, filter or parameter: the problem names it.",
+    "404": "No record with that key.",
+    "406": "A format other than the citation styles was asked for.",
+}
+
+
+def documented(view):
+    """Marks an ``api_view`` so that the schema lists its error answers."""
+    view.cls.error_responses = ERROR_RESPONSES
+    return view
 
 
 def style_of(request):
@@ -64,7 +85,7 @@ def record_view(prefix, viewset_class):
         return citation_response(citations.for_record(site(request), obj), style)
 
     cite_record.cls.queryset = viewset_class.queryset  # names the model, for the schema too
-    return cite_record
+    return documented(cite_record)
 
 
 def list_view(prefix, viewset_class):
@@ -104,7 +125,7 @@ def list_view(prefix, viewset_class):
         item = citations.for_list(site(request), page, viewset_class.queryset.model, in_force)
         return citation_response(item, style)
 
-    return cite_list
+    return documented(cite_list)
 
 
 @extend_schema(
@@ -118,6 +139,9 @@ def list_view(prefix, viewset_class):
 @permission_classes([AllowAny])
 def cite_knowledge_base(request):
     return citation_response(citations.for_knowledge_base(site(request)), style_of(request))
+
+
+documented(cite_knowledge_base)
 
 
 def urls(router):

@@ -121,8 +121,13 @@ ERRORS["partial_update"] = ERRORS["update"]
 
 
 def _empty_is_not_a_value(schema):
-    """A number or date, which an empty string is not (any text and list takes it)."""
-    return schema.get("type") in ("integer", "number", "boolean") or "format" in schema
+    """A number, a date or a choice, which an empty string is not (free text and lists take
+    it): empty, such a parameter is as if not given."""
+    return (
+        schema.get("type") in ("integer", "number", "boolean")
+        or "format" in schema
+        or "enum" in schema
+    )
 
 
 ETAG_HEADER = {"schema": {"type": "string"}, "description": ETAG_DESCRIPTION}
@@ -152,7 +157,7 @@ class AutoSchema(openapi.AutoSchema):
         operation = super().get_operation(*args, **kwargs)
         if operation is None:
             return None
-        if isinstance(self.view, KBViewSetMixin):
+        if isinstance(self.view, KBViewSetMixin) or hasattr(self.view, "error_responses"):
             self._add_errors_and_etags(operation)
         model = getattr(getattr(self.view, "queryset", None), "model", None)
         for parameter in operation.get("parameters", []):
@@ -198,6 +203,7 @@ class AutoSchema(openapi.AutoSchema):
         if action in ("retrieve", "update", "partial_update") and "200" in responses:
             responses["200"].setdefault("headers", {})["ETag"] = ETAG_HEADER
         errors = dict(ERRORS.get(action, {}))
+        errors.update(getattr(self.view, "error_responses", {}))
         if self.view.get_throttles():
             errors["429"] = "Too many requests: try again after `Retry-After` seconds."
         if not errors:

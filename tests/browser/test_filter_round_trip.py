@@ -20,7 +20,7 @@ PAGES = list_pages()
 
 RECORD_LINKS = """
 () => Array.from(document.querySelectorAll('main a[href]'))
-  .filter((a) => !a.closest('details.filters, .list-status, .pagination, .note'))
+  .filter((a) => !a.closest('details.filters, .list-status, .pagination, .note, .cite-this'))
   .map((a) => a.getAttribute('href'))
 """
 
