@@ -367,7 +367,8 @@ def crash_app(name):
     (a worker orphaned by a killed master would otherwise finish its requests first)."""
     try:
         pid = int((RUN / f"{name}.pid").read_text().strip())
-        os.killpg(pid, signal.SIGKILL)
+        # A daemonized master is not its group's leader: kill the group it is in.
+        os.killpg(os.getpgid(pid), signal.SIGKILL)
     except (OSError, ValueError):
         pass
     stop_pidfile(RUN / f"{name}.pid", signal.SIGKILL)

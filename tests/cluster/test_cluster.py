@@ -4,6 +4,7 @@ behind pgbouncer, Redis. Each test breaks or delays a part and checks what a cli
 import csv
 import io
 import json
+import os
 import subprocess
 import time
 import urllib.error
@@ -128,9 +129,21 @@ def test_health_reports_the_replica_lag(running_cluster):
 
 
 def test_a_killed_app_server_costs_clients_nothing(running_cluster):
+    workers = subprocess.run(
+        ["pgrep", "-g", str(os.getpgid(int((cluster.RUN / "app1.pid").read_text())))],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     cluster.crash_app("app1")
+    deadline = time.monotonic() + 5
+    while any(os.path.exists(f"/proc/{pid}") for pid in workers):
+        assert time.monotonic() < deadline, "the app server's workers survived kill -9"
+        time.sleep(0.1)
     try:
-        statuses = [get(running_cluster, f"/api/v1/missions/?offset={n}")[0] for n in range(30)]
+        statuses = [
+            get(running_cluster, f"/api/v1/missions/?offset={n % 10}&limit={n // 10 + 1}")[0]
+            for n in range(30)
+        ]
         assert set(statuses) == {200}
     finally:
         cluster.start_app("app1")
