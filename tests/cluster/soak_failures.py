@@ -50,6 +50,18 @@ READS = [
     "/static/ocpo/ocpo.css",
 ]
 SOAK_LUA = ROOT / "tests" / "benchmarks" / "soak.lua"
+# The load generator is one address: the anonymous rate limits are lifted for it (recorded
+# in the report), as the benchmark does; everything else is the deployment's own settings.
+LOAD_GENERATOR = {
+    "OCPO_API_ANON_RATE": "100000000/minute",
+    "OCPO_PAGE_ANON_RATE": "100000000/minute",
+}
+
+
+def restart_apps(extra_env=None):
+    for name in cluster.APP_SERVERS:
+        cluster.stop_app(name)
+        cluster.start_app(name, extra_env)
 
 
 def log(message):
@@ -257,6 +269,7 @@ def main():
     if not cluster.http_ok(BASE + "/healthz"):
         sys.exit("The cluster is not running: make cluster")
 
+    restart_apps(LOAD_GENERATOR)
     prefix = f"soak-{int(time.time())}"
     writer = Writer(editor_token(), prefix)
     probe = Probe()
@@ -304,7 +317,12 @@ def main():
         cluster.start_pgbouncer("primary")
 
     phase("steady")
-    phase("app server killed (kill -9)", kill_app1, lambda: cluster.start_app("app1"), True)
+    phase(
+        "app server killed (kill -9)",
+        kill_app1,
+        lambda: cluster.start_app("app1", LOAD_GENERATOR),
+        True,
+    )
     phase("recovered")
 
     timer = {}
@@ -324,12 +342,14 @@ def main():
     writer.join(timeout=60)
     probe.stop.set()
     probe.join(timeout=15)
+    restart_apps()
 
     acknowledged = {slug for slug, _ in writer.acknowledged}
     on_primary = slugs_on(cluster.PORTS["primary"], prefix)
     caught_up = wait_replica_caught_up(prefix, acknowledged)
     on_replica = slugs_on(cluster.PORTS["replica"], prefix)
     report = {
+        "settings_overridden_for_the_load_generator": LOAD_GENERATOR,
         "phase_seconds": args.phase_seconds,
         "connections": args.connections,
         "phases": phases,
