@@ -29,26 +29,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from deploy import cluster  # noqa: E402
+from tests.benchmarks.soak import READS as SOAK_READS  # noqa: E402
 
 BASE = f"http://127.0.0.1:{cluster.PORTS['nginx']}"
-READS = [
-    "/",
-    "/interfaces/oc-fuels-conflict/",
-    "/missions/",
-    "/missions/UNMIL/",
-    "/findings/",
-    "/findings/?mission=MINUSTAH",
-    "/documents/",
-    "/measures/",
-    "/matrix/",
-    "/search/?q=diamonds",
-    "/api/v1/missions/UNMIL/",
-    "/api/v1/findings/?interface=oc-fuels-conflict",
-    "/api/v1/documents/?year=2012",
-    "/api/v1/measures/?mission=UNMIL",
-    "/api/v1/findings/?format=csv&country=HTI",
-    "/static/ocpo/ocpo.css",
-]
+# The single-server soak's mix, and a static file that nginx serves itself.
+READS = [*SOAK_READS, "/static/ocpo/ocpo.css"]
 SOAK_LUA = ROOT / "tests" / "benchmarks" / "soak.lua"
 # The load generator is one address: the anonymous rate limits are lifted for it (recorded
 # in the report), as the benchmark does; everything else is the deployment's own settings.
