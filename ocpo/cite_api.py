@@ -40,6 +40,17 @@ ERROR_RESPONSES = {
 }
 
 
+def cite_operation(operation_id, summary, tag):
+    """The schema of a citation route: the style parameter and every format it answers in."""
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        parameters=[STYLE],
+        responses=RESPONSES,
+        tags=[tag],
+    )
+
+
 def documented(view):
     """Marks an ``api_view`` so that the schema lists its error answers."""
     view.cls.error_responses = ERROR_RESPONSES
@@ -68,13 +79,7 @@ def site(request):
 
 
 def record_view(prefix, viewset_class):
-    @extend_schema(
-        operation_id=f"{prefix}_cite",
-        summary="Cite this record",
-        parameters=[STYLE],
-        responses=RESPONSES,
-        tags=[prefix],
-    )
+    @cite_operation(f"{prefix}_cite", "Cite this record", prefix)
     @api_view(["GET"])
     @permission_classes([AllowAny])
     def cite_record(request, **kwargs):
@@ -89,13 +94,7 @@ def record_view(prefix, viewset_class):
 
 
 def list_view(prefix, viewset_class):
-    @extend_schema(
-        operation_id=f"{prefix}_list_cite",
-        summary="Cite this list, with the filters given",
-        parameters=[STYLE],
-        responses=RESPONSES,
-        tags=[prefix],
-    )
+    @cite_operation(f"{prefix}_list_cite", "Cite this list, with the filters given", prefix)
     @api_view(["GET"])
     @permission_classes([AllowAny])
     def cite_list(request):
@@ -128,12 +127,8 @@ def list_view(prefix, viewset_class):
     return documented(cite_list)
 
 
-@extend_schema(
-    operation_id="knowledge_base_cite",
-    summary="Cite the knowledge base as a whole, at its current version",
-    parameters=[STYLE],
-    responses=RESPONSES,
-    tags=["cite"],
+@cite_operation(
+    "knowledge_base_cite", "Cite the knowledge base as a whole, at its current version", "cite"
 )
 @api_view(["GET"])
 @permission_classes([AllowAny])
