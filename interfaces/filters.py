@@ -1,15 +1,13 @@
 """FilterSets for interfaces, findings, illicit activities and questions."""
 
-from django_filters import FilterSet
-
-from ocpo.filters import BasisFilter, BasisFilterSetMixin, KeyFilter, PaperPath
+from ocpo.filters import BasisFilter, BasisFilterSetMixin, KBFilterSet, KeyFilter, PaperPath
 
 from .models import Finding, IllicitActivity, Interface, Question
 
 INTERFACE_HELP = "Slug or number (1-7) of an interface, e.g. oc-fuels-conflict or 1."
 
 
-class InterfaceFilterSet(BasisFilterSetMixin, FilterSet):
+class InterfaceFilterSet(BasisFilterSetMixin, KBFilterSet):
     """Interfaces by where the paper's findings show them and which crimes they involve."""
 
     mission = KeyFilter(
@@ -38,7 +36,7 @@ class InterfaceFilterSet(BasisFilterSetMixin, FilterSet):
         fields = ["mission", "country", "activity", "basis"]
 
 
-class FindingFilterSet(BasisFilterSetMixin, FilterSet):
+class FindingFilterSet(BasisFilterSetMixin, KBFilterSet):
     """Findings by interface, mission, country, cited document or illicit activity."""
 
     interface = KeyFilter(
@@ -79,7 +77,7 @@ class FindingFilterSet(BasisFilterSetMixin, FilterSet):
         fields = ["interface", "mission", "country", "document", "activity", "basis"]
 
 
-class IllicitActivityFilterSet(BasisFilterSetMixin, FilterSet):
+class IllicitActivityFilterSet(BasisFilterSetMixin, KBFilterSet):
     """Illicit activities by the interfaces and missions of the findings naming them."""
 
     interface = KeyFilter(
@@ -103,7 +101,7 @@ class IllicitActivityFilterSet(BasisFilterSetMixin, FilterSet):
         fields = ["interface", "mission", "basis"]
 
 
-class QuestionFilterSet(FilterSet):
+class QuestionFilterSet(KBFilterSet):
     """Questions for discussion by the interfaces they concern."""
 
     interface = KeyFilter(

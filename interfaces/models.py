@@ -15,6 +15,7 @@ from missions.models import (
     prefetch_joined,
 )
 from ocpo.keys import SLUG, record_url, validate_slug_key
+from ocpo.models import Timestamped
 from sources.models import SourcedLink, links_with_reasons
 
 
@@ -31,7 +32,7 @@ class IllicitActivityQuerySet(SearchableQuerySet):
         return self.for_api_list()
 
 
-class IllicitActivity(models.Model):
+class IllicitActivity(Timestamped):
     """A kind of crime the paper names (drug trafficking, diamond smuggling, ...)."""
 
     slug = models.SlugField(max_length=60, unique=True, validators=[validate_slug_key])
@@ -100,7 +101,7 @@ class InterfaceQuerySet(SearchableQuerySet):
         )
 
 
-class Interface(models.Model):
+class Interface(Timestamped):
     """One of the seven interfaces between organized crime and peace operations (Box 1)."""
 
     number = models.PositiveSmallIntegerField(unique=True, help_text="Position in Box 1 (1-7).")
@@ -148,6 +149,10 @@ class Mechanism(models.Model):
     description = models.TextField()
 
     objects = MechanismQuerySet.as_manager()
+
+    # Part of its interface's content (the API serves it inside the interface): a change
+    # here moves the interface's ``modified`` (``ocpo.changes``).
+    part_of = "interface"
 
     class Meta:
         ordering = ["interface__number", "position"]
@@ -320,7 +325,7 @@ class QuestionQuerySet(SearchableQuerySet):
         return self.prefetch_related("interfaces")
 
 
-class Question(models.Model):
+class Question(Timestamped):
     """A question for discussion from section IV, linked to the interfaces it concerns."""
 
     number = models.PositiveSmallIntegerField(unique=True, help_text="Order in section IV.")

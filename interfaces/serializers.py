@@ -105,6 +105,8 @@ class InterfaceSerializer(KBModelSerializer):
             "missions",
             "countries",
             "activities",
+            "created",
+            "modified",
         ]
         extra_kwargs = {
             "paper_section": {"help_text": "Section of the paper that discusses the interface."}
@@ -221,6 +223,8 @@ class FindingSerializer(SourcedLinksWriteMixin, KBModelSerializer):
             "paper_section",
             "footnotes",
             "editorial_note",
+            "created",
+            "modified",
         ]
         extra_kwargs = {
             "title": {"help_text": "Short title of the case."},
@@ -255,7 +259,16 @@ class IllicitActivitySerializer(KBModelSerializer):
 
     class Meta:
         model = IllicitActivity
-        fields = ["url", "html_url", "slug", "name", "description", "interfaces"]
+        fields = [
+            "url",
+            "html_url",
+            "slug",
+            "name",
+            "description",
+            "interfaces",
+            "created",
+            "modified",
+        ]
         extra_kwargs = {
             "name": {"help_text": "Name of the kind of crime."},
             "description": {"help_text": "What the paper says of it."},
@@ -288,7 +301,18 @@ class QuestionSerializer(KBModelSerializer):
 
     class Meta:
         model = Question
-        fields = ["url", "html_url", "id", "number", "slug", "text", "interfaces", "editorial_note"]
+        fields = [
+            "url",
+            "html_url",
+            "id",
+            "number",
+            "slug",
+            "text",
+            "interfaces",
+            "editorial_note",
+            "created",
+            "modified",
+        ]
         extra_kwargs = {"text": {"help_text": "The question, as section IV asks it."}}
 
 

@@ -5,16 +5,14 @@ country when it names the country or a mission the country hosts. Applications t
 gives for "all missions" are not matched by a mission filter.
 """
 
-from django_filters import FilterSet
-
-from ocpo.filters import BasisFilter, BasisFilterSetMixin, KeyFilter, PaperPath
+from ocpo.filters import BasisFilter, BasisFilterSetMixin, KBFilterSet, KeyFilter, PaperPath
 
 from .models import ActivityArea, Measure, MeasureApplication, PoliceFunction, PoliceFunctionKind
 
 INTERFACE_HELP = "Slug or number (1-7) of an interface the measure addresses."
 
 
-class ActivityAreaFilterSet(BasisFilterSetMixin, FilterSet):
+class ActivityAreaFilterSet(BasisFilterSetMixin, KBFilterSet):
     """Areas of activity by the missions that applied their measures and the interfaces."""
 
     mission = KeyFilter(
@@ -37,7 +35,7 @@ class ActivityAreaFilterSet(BasisFilterSetMixin, FilterSet):
         fields = ["mission", "interface", "basis"]
 
 
-class MeasureFilterSet(BasisFilterSetMixin, FilterSet):
+class MeasureFilterSet(BasisFilterSetMixin, KBFilterSet):
     """Measures by area, by where they were applied and by the interfaces they address."""
 
     area = KeyFilter("area__slug", label="Area of activity", help_text="Slug of the area.")
@@ -71,7 +69,7 @@ class MeasureFilterSet(BasisFilterSetMixin, FilterSet):
         fields = ["area", "mission", "country", "interface", "basis"]
 
 
-class MeasureApplicationFilterSet(BasisFilterSetMixin, FilterSet):
+class MeasureApplicationFilterSet(BasisFilterSetMixin, KBFilterSet):
     """Applications (Annex examples) by measure, area, mission or country."""
 
     measure = KeyFilter("measure__slug", label="Measure", help_text="Slug of the measure.")
@@ -102,7 +100,7 @@ class MeasureApplicationFilterSet(BasisFilterSetMixin, FilterSet):
         fields = ["measure", "area", "mission", "country", "basis"]
 
 
-class PoliceFunctionFilterSet(FilterSet):
+class PoliceFunctionFilterSet(KBFilterSet):
     """UN Police core functions and activities (Box 2) by kind."""
 
     kind = KeyFilter(

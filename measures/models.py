@@ -14,6 +14,7 @@ from missions.models import (
     prefetch_joined,
 )
 from ocpo.keys import SLUG, record_url, validate_slug_key
+from ocpo.models import Timestamped
 from sources.models import LinkBasis
 
 
@@ -30,7 +31,7 @@ class ActivityAreaQuerySet(SearchableQuerySet):
         return self.prefetch_related("measures__interfaces", "measures__applications__mission")
 
 
-class ActivityArea(models.Model):
+class ActivityArea(Timestamped):
     """An area of activity: the first column of the Annex table, in the paper's order."""
 
     number = models.PositiveSmallIntegerField(unique=True, help_text="Row group in the Annex.")
@@ -88,7 +89,7 @@ class MeasureQuerySet(SearchableQuerySet):
         return self.for_list().prefetch_related("police_functions")
 
 
-class Measure(models.Model):
+class Measure(Timestamped):
     """A specific measure in its area of activity (second column of the Annex).
 
     Which interfaces a measure addresses is the editors' judgement, not the paper's:
@@ -195,6 +196,9 @@ class MeasureApplication(SourcedModel):
 
     objects = MeasureApplicationQuerySet.as_manager()
 
+    # Its page is its measure's (``get_absolute_url``): the changes feed links there.
+    shown_on = "measure"
+
     class Meta:
         ordering = ["measure__area__number", "measure__position", "position"]
         indexes = [
@@ -268,7 +272,7 @@ class PoliceFunctionQuerySet(SearchableQuerySet):
         return self.prefetch_related("measures")
 
 
-class PoliceFunction(models.Model):
+class PoliceFunction(Timestamped):
     """A core function or activity of UN Police (Box 2, from the 2014 DPKO/DFS policy)."""
 
     kind = models.CharField(max_length=16, choices=PoliceFunctionKind.choices, db_index=True)

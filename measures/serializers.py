@@ -70,7 +70,17 @@ class ActivityAreaSerializer(KBModelSerializer):
 
     class Meta:
         model = ActivityArea
-        fields = ["url", "html_url", "number", "slug", "name", "editorial_note", "measures"]
+        fields = [
+            "url",
+            "html_url",
+            "number",
+            "slug",
+            "name",
+            "editorial_note",
+            "measures",
+            "created",
+            "modified",
+        ]
         extra_kwargs = {"name": {"help_text": "Name of the area, as the Annex gives it."}}
 
 
@@ -130,6 +140,8 @@ class MeasureSerializer(KBModelSerializer):
             "missions",
             "countries",
             "police_functions",
+            "created",
+            "modified",
         ]
         extra_kwargs = {"name": {"help_text": "The measure, as the Annex names it."}}
 
@@ -222,6 +234,8 @@ class MeasureApplicationSerializer(SourcedLinksWriteMixin, KBModelSerializer):
             "paper_section",
             "footnotes",
             "editorial_note",
+            "created",
+            "modified",
         ]
         extra_kwargs = {"note": {"help_text": "Further detail from the paper."}}
 
@@ -262,6 +276,8 @@ class PoliceFunctionSerializer(KBModelSerializer):
             "name",
             "measures",
             "editorial_note",
+            "created",
+            "modified",
         ]
         extra_kwargs = {
             "kind": {"help_text": "Core function or activity."},

@@ -1,14 +1,20 @@
 """FilterSets for countries, missions and documents: shared by the portal lists and the API."""
 
 import django_filters
-from django_filters import FilterSet
 
-from ocpo.filters import BasisFilter, BasisFilterSetMixin, IntegerFilter, KeyFilter, PaperPath
+from ocpo.filters import (
+    BasisFilter,
+    BasisFilterSetMixin,
+    IntegerFilter,
+    KBFilterSet,
+    KeyFilter,
+    PaperPath,
+)
 
 from .models import Country, Document, DocumentKind, Mission, MissionKind
 
 
-class CountryFilterSet(BasisFilterSetMixin, FilterSet):
+class CountryFilterSet(BasisFilterSetMixin, KBFilterSet):
     """Countries by region or by a mission they host."""
 
     region = KeyFilter("region", label="Region", help_text="Region name, e.g. West Africa.")
@@ -25,7 +31,7 @@ class CountryFilterSet(BasisFilterSetMixin, FilterSet):
         fields = ["region", "mission", "basis"]
 
 
-class DocumentFilterSet(BasisFilterSetMixin, FilterSet):
+class DocumentFilterSet(BasisFilterSetMixin, KBFilterSet):
     """Documents by kind, symbol, year or date, and by what they concern or support."""
 
     kind = KeyFilter(
@@ -92,7 +98,7 @@ class DocumentFilterSet(BasisFilterSetMixin, FilterSet):
         ]
 
 
-class MissionFilterSet(BasisFilterSetMixin, FilterSet):
+class MissionFilterSet(BasisFilterSetMixin, KBFilterSet):
     """Missions by host country or region, kind, lead organization, interface or year."""
 
     country = KeyFilter(

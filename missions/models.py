@@ -17,6 +17,7 @@ from ocpo.keys import (
     validate_iso3,
     validate_slug_key,
 )
+from ocpo.models import Timestamped
 
 # Search lives in ocpo.search; the apps import it from here, the base of the stack.
 from ocpo.search import SEARCH_MAX_LENGTH, SearchableQuerySet  # noqa: F401
@@ -59,7 +60,7 @@ def key_index(field, name):
     return models.Index(Upper(field), name=name)
 
 
-class SourcedModel(models.Model):
+class SourcedModel(Timestamped):
     """Provenance shared by every record that states facts.
 
     A record from the paper names the section (and footnotes) where a reader can check
@@ -188,7 +189,7 @@ class CountryQuerySet(SearchableQuerySet):
         )
 
 
-class Country(models.Model):
+class Country(Timestamped):
     """A country or territory where the paper places a case or a mission."""
 
     iso3 = models.CharField(

@@ -101,7 +101,7 @@ class CountrySerializer(KBModelSerializer):
 
     class Meta:
         model = Country
-        fields = ["url", "html_url", "iso3", "name", "region", "missions"]
+        fields = ["url", "html_url", "iso3", "name", "region", "missions", "created", "modified"]
         extra_kwargs = {
             "name": {"help_text": "Name of the country or territory."},
             "region": {"help_text": "Region, as the knowledge base groups countries."},
@@ -184,6 +184,8 @@ class DocumentSerializer(SourcedLinksWriteMixin, KBModelSerializer):
             "paper_section",
             "footnotes",
             "editorial_note",
+            "created",
+            "modified",
         ]
         extra_kwargs = {
             "title": {"help_text": "Title of the document."},
@@ -258,6 +260,8 @@ class MissionSerializer(KBModelSerializer):
             "paper_section",
             "footnotes",
             "editorial_note",
+            "created",
+            "modified",
         ]
         extra_kwargs = {
             "acronym": {"help_text": "The mission's acronym (natural key), e.g. UNMIL."},

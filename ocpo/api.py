@@ -23,8 +23,9 @@ from measures.api import (
 from missions.api import CountryViewSet, DocumentViewSet, MissionViewSet
 
 from . import cite_api
+from .changes_api import ChangeListView
 
-DOC_LINKS = {"schema": "api:schema", "docs": "api:docs"}
+DOC_LINKS = {"changes": "api:changes", "schema": "api:schema", "docs": "api:docs"}
 
 
 class APIRootView(routers.APIRootView):
@@ -63,6 +64,7 @@ router.register("police-functions", PoliceFunctionViewSet, basename="police-func
 
 urlpatterns = [
     *cite_api.urls(router),
+    path("changes/", ChangeListView.as_view(), name="changes"),
     *router.urls,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The reference under the strict CSP: Swagger UI's start-up script is served as a file

@@ -1,5 +1,11 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.db.models.signals import (
+    m2m_changed,
+    post_delete,
+    post_migrate,
+    post_save,
+    pre_delete,
+)
 
 
 class OcpoConfig(AppConfig):
@@ -9,6 +15,7 @@ class OcpoConfig(AppConfig):
     verbose_name = "ocpo"
 
     def ready(self):
+        from . import changes as following
         from .datastate import bump_on_change
         from .editors import sync_after_migrate
         from .search import add_words_on_save, repair_after_migrate
@@ -16,6 +23,19 @@ class OcpoConfig(AppConfig):
         changes = {"save": post_save, "delete": post_delete, "links": m2m_changed}
         for name, signal in changes.items():
             signal.connect(bump_on_change, dispatch_uid=f"ocpo-data-state-{name}")
+
+        # ``modified`` follows links and parts; a deletion leaves a tombstone (ocpo.changes).
+        m2m_changed.connect(following.touch_on_link_change, dispatch_uid="ocpo-changes-links")
+        post_save.connect(following.touch_on_link_row_save, dispatch_uid="ocpo-changes-link-save")
+        post_delete.connect(
+            following.touch_on_link_row_delete, dispatch_uid="ocpo-changes-link-delete"
+        )
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            signal.connect(
+                following.touch_whole_on_part_change, dispatch_uid=f"ocpo-changes-part-{name}"
+            )
+        pre_delete.connect(following.before_record_delete, dispatch_uid="ocpo-changes-delete")
+        post_delete.connect(following.leave_tombstone, dispatch_uid="ocpo-changes-tombstone")
 
         # Every app's post_migrate, not only ours: permissions are made app by app.
         post_migrate.connect(sync_after_migrate, dispatch_uid="ocpo-editors-group")

@@ -26,7 +26,7 @@ from django.db.models.deletion import ProtectedError, RestrictedError
 
 from sources.models import LinkBasis, SourcedLink
 
-from .models import SyncedRecord
+from .models import TIMESTAMP_FIELDS, SyncedRecord
 
 PROVENANCE_FIELDS = ("source", "paper_section", "footnotes", "editorial_note")
 # The apps whose models make up the knowledge base (editors' permissions, data state).
@@ -67,7 +67,12 @@ class KbFile:
         with the link itself, not as fields of their own (see ``link_basis_fields``).
         """
         meta = self.model._meta
-        own = [f for f in meta.get_fields() if f.concrete and not f.auto_created]
+        # Timestamps belong to a database, not to the data: a file never carries them.
+        own = [
+            f
+            for f in meta.get_fields()
+            if f.concrete and not f.auto_created and f.name not in TIMESTAMP_FIELDS
+        ]
         own.sort(key=lambda f: f.creation_counter)
         basis_fields = {name for pair in self.link_basis_fields.values() for name in pair}
         own = [f for f in own if f.name not in basis_fields]
@@ -728,6 +733,10 @@ class _Loader:
             else:
                 setattr(obj, field.attname, _convert(where, field, value))
         creating = obj.pk is None
+        if not creating and hasattr(obj, "mark_changed"):
+            # Its content differs from the file's (the plan says so), if only in its links,
+            # which are written after it: ``modified`` moves now, and only here.
+            obj.mark_changed()
         try:
             # Field checks (required, choices, lengths, formats) here, but not the links,
             # which come from the index (a query each otherwise); uniqueness and check

@@ -1,0 +1,83 @@
+"""Every record says when it was created and last changed.
+
+Records already here get the time of this migration as both (one moment for all, so that
+the changes feed lists them as created, not as changed); from then on ``modified`` moves
+only when a record's content does (``ocpo.models.Timestamped``).
+"""
+
+import django.utils.timezone
+from django.db import migrations, models
+from django.utils import timezone
+
+
+def stamp_existing(apps, schema_editor):
+    now = timezone.now()
+    for name in ["Country", "Document", "Mission"]:
+        apps.get_model("missions", name)._base_manager.update(created=now, modified=now)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("missions", "0007_council_text"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="country",
+            name="created",
+            field=models.DateTimeField(
+                default=django.utils.timezone.now,
+                editable=False,
+                help_text="When the record was created in this database (ISO 8601, UTC).",
+            ),
+        ),
+        migrations.AddField(
+            model_name="country",
+            name="modified",
+            field=models.DateTimeField(
+                db_index=True,
+                default=django.utils.timezone.now,
+                editable=False,
+                help_text="When the record's content (its fields or the links it owns) last changed (ISO 8601, UTC); equal to `created` until then.",
+            ),
+        ),
+        migrations.AddField(
+            model_name="document",
+            name="created",
+            field=models.DateTimeField(
+                default=django.utils.timezone.now,
+                editable=False,
+                help_text="When the record was created in this database (ISO 8601, UTC).",
+            ),
+        ),
+        migrations.AddField(
+            model_name="document",
+            name="modified",
+            field=models.DateTimeField(
+                db_index=True,
+                default=django.utils.timezone.now,
+                editable=False,
+                help_text="When the record's content (its fields or the links it owns) last changed (ISO 8601, UTC); equal to `created` until then.",
+            ),
+        ),
+        migrations.AddField(
+            model_name="mission",
+            name="created",
+            field=models.DateTimeField(
+                default=django.utils.timezone.now,
+                editable=False,
+                help_text="When the record was created in this database (ISO 8601, UTC).",
+            ),
+        ),
+        migrations.AddField(
+            model_name="mission",
+            name="modified",
+            field=models.DateTimeField(
+                db_index=True,
+                default=django.utils.timezone.now,
+                editable=False,
+                help_text="When the record's content (its fields or the links it owns) last changed (ISO 8601, UTC); equal to `created` until then.",
+            ),
+        ),
+        migrations.RunPython(stamp_existing, migrations.RunPython.noop, elidable=True),
+    ]
