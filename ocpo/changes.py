@@ -112,7 +112,7 @@ def touch_on_link_change(sender, instance, action, reverse, model, pk_set, **kwa
     if action in ("post_add", "post_remove") and pk_set:
         if reverse:  # e.g. ``interface.questions.add(question)``: the questions own the links
             touch(model, pk_set)
-        else:
+        elif not getattr(instance, "created_now", False):
             touch(type(instance), [instance.pk])
     elif action == "post_clear" and not reverse:
         touch(type(instance), [instance.pk])
@@ -157,6 +157,8 @@ def touch_whole_on_part_change(sender, instance, raw=False, **kwargs):
     whole = getattr(sender, "part_of", None)
     if whole and not raw:
         field = sender._meta.get_field(whole)
+        if getattr(field.get_cached_value(instance, None), "created_now", False):
+            return  # the whole was created just now, with its parts (a load)
         touch(field.related_model, [getattr(instance, field.attname)])
 
 

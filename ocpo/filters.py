@@ -282,6 +282,7 @@ class ModifiedSinceFilter(Filter):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "Changed since")
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "YYYY-MM-DDThh:mm:ssZ"}))
         kwargs.setdefault(
             "help_text",
             "Only records created or changed (fields or links) at or after this moment, "

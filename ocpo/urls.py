@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.decorators.http import require_safe
 
 from . import health, views
 from .feeds import ChangesFeed
@@ -13,7 +14,7 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("about/", views.about, name="about"),
     path("data/", views.data, name="data"),
-    path("changes.atom", ChangesFeed(), name="changes_atom"),
+    path("changes.atom", require_safe(ChangesFeed()), name="changes_atom"),
     path("data/ocpo-<str:version>.zip", views.release_download, name="release_download"),
     re_path(
         r"^v/(?P<version>[0-9][0-9A-Za-z.-]*)/(?P<path>.*)$", views.versioned, name="versioned"

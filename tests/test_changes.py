@@ -13,7 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from interfaces.models import Finding, Interface, Question
+from interfaces.models import Finding, Interface, Mechanism, Question
 from missions.models import Mission
 from ocpo.filters import parse_moment
 from ocpo.kb import data_version
@@ -109,6 +109,27 @@ def test_a_link_change_moves_the_record_owning_the_link_only(world):
     assert modified(first) == modified(second) == PAST
 
 
+def test_a_record_created_with_links_is_listed_as_created(world):
+    mission = world[1][0]
+    response = editor(Finding).post(
+        "/api/v1/findings/",
+        {
+            "slug": "new-finding",
+            "interface": world[0][0].interface.slug,
+            "position": 9,
+            "title": "New",
+            "summary": "New.",
+            "paper_section": "II.1",
+            "missions": [mission.acronym],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    created = Finding.objects.get(slug="new-finding")
+    assert created.modified == created.created
+    assert response.json()["modified"] == APIClient().get(response.json()["url"]).json()["modified"]
+
+
 def test_a_link_added_from_the_other_side_moves_its_owner():
     interface, question = make_interface(), make_question()
     Question.objects.update(modified=PAST)
@@ -119,7 +140,7 @@ def test_a_link_added_from_the_other_side_moves_its_owner():
 
 
 def test_a_mechanism_is_part_of_its_interface():
-    mechanism = make_mechanism()
+    mechanism = Mechanism.objects.get(pk=make_mechanism().pk)
     Interface.objects.update(modified=PAST)
     mechanism.description = "Another way it works."
     mechanism.save()
@@ -157,6 +178,7 @@ def test_modified_since_reads_offsets_and_takes_a_naive_time_as_utc(world):
         return [f["slug"] for f in response.json()["results"]]
 
     assert slugs("2024-06-01T12:00:00") == [findings[0].slug]  # naive: UTC
+    assert slugs("2024-06-01T12:00:01") == []
     assert slugs("2024-06-01T14:00:00+02:00") == [findings[0].slug]
     assert slugs("2024-06-01T14:00:01+02:00") == []
     # An unencoded + arrives as a space; read as the offset it was.
@@ -296,6 +318,8 @@ def timestamps():
 def test_loading_unchanged_fixtures_changes_no_timestamp(kb):
     before = timestamps()
     assert len(before) > 200
+    # A first load creates: every record with its links and parts is listed as created.
+    assert all(created == modified for created, modified in before.values())
     call_command("load_kb", verbosity=0)
     assert timestamps() == before
     assert not Tombstone.objects.exists()
