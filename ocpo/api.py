@@ -24,6 +24,7 @@ from missions.api import CountryViewSet, DocumentViewSet, MissionViewSet
 
 from . import cite_api
 from .changes_api import ChangeListView
+from .middleware import cache_params
 
 DOC_LINKS = {"changes": "api:changes", "schema": "api:schema", "docs": "api:docs"}
 
@@ -64,7 +65,11 @@ router.register("police-functions", PoliceFunctionViewSet, basename="police-func
 
 urlpatterns = [
     *cite_api.urls(router),
-    path("changes/", ChangeListView.as_view(), name="changes"),
+    path(
+        "changes/",
+        cache_params("since", "limit", "offset", "format")(ChangeListView.as_view()),
+        name="changes",
+    ),
     *router.urls,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The reference under the strict CSP: Swagger UI's start-up script is served as a file

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 
 from . import health, views
 from .feeds import ChangesFeed
+from .middleware import cache_params
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,7 +15,7 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("about/", views.about, name="about"),
     path("data/", views.data, name="data"),
-    path("changes.atom", require_safe(ChangesFeed()), name="changes_atom"),
+    path("changes.atom", cache_params("since")(require_safe(ChangesFeed())), name="changes_atom"),
     path("data/ocpo-<str:version>.zip", views.release_download, name="release_download"),
     re_path(
         r"^v/(?P<version>[0-9][0-9A-Za-z.-]*)/(?P<path>.*)$", views.versioned, name="versioned"

@@ -27,6 +27,9 @@ from tests import factories as f
 PAPER = {"basis": "paper"}
 
 UNKNOWN = "no-such-key"
+# When the pair's records were created and last changed: A never since, B later.
+A_CHANGED = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+B_CHANGED = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
 
 
 @dataclass
@@ -43,6 +46,11 @@ class Case:
     extra: list = field(default_factory=list)  # (filter, value, "a"|"b"|"ab")
     search: str = ""  # words found in A only
     lookup: object = None  # obj -> detail URL key (default: the natural key)
+
+    def __post_init__(self):
+        # Every FilterSet's base (ocpo.filters.KBFilterSet): B changed after A (make_pair).
+        self.filters.setdefault("modified_since", (None, B_CHANGED.isoformat()))
+        self.invalid.setdefault("modified_since", "yesterday")
 
 
 def make_pair():
@@ -128,7 +136,7 @@ def make_pair():
     function_b = f.make_police_function(
         kind="activity", name="Community policing", measures=[measure_b]
     )
-    return {
+    pair = {
         "country": (lbr, xkx),
         "document": (doc_a, doc_b),
         "mission": (unmil, eulex),
@@ -141,6 +149,12 @@ def make_pair():
         "application": (application_a, application_b),
         "police-function": (function_a, function_b),
     }
+    for a, b in pair.values():
+        type(a).objects.filter(pk=a.pk).update(created=A_CHANGED, modified=A_CHANGED)
+        type(b).objects.filter(pk=b.pk).update(created=A_CHANGED, modified=B_CHANGED)
+        a.refresh_from_db(fields=["created", "modified"])
+        b.refresh_from_db(fields=["created", "modified"])
+    return pair
 
 
 def editor_for(model):
