@@ -50,6 +50,7 @@ FILTER_TESTS = [
 ]
 CACHE_TESTS = [
     "tests/test_datastate.py",
+    "tests/test_aggregate_cache.py",
     "tests/test_conditional_cache.py",
     "tests/test_cache_outages.py",
     "tests/test_cache_headers.py",
