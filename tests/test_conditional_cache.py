@@ -67,7 +67,9 @@ def test_a_link_change_makes_cached_answers_stale(
     url = url.format(finding.slug)
     before = client.get(url)
     assert mission.acronym in before.content.decode()
-    assert client.get(url).content == before.content  # served from the cache
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).content == before.content
+    assert len(queries) == 0  # served from the cache: what the link change must make stale
     with django_capture_on_commit_callbacks(execute=True):
         finding.missions.remove(mission)
     after = client.get(url)
