@@ -270,3 +270,26 @@ def test_compare_takes_the_first_six_missions_and_says_so(client):
     assert "Only the first six missions are compared." in response.content.decode()
     six = client.get("/compare/?missions=" + ",".join(acronyms[:6])).content.decode()
     assert "Only the first six" not in six
+
+
+def test_home_and_about_count_each_kind_of_record(client, two_missions):
+    """Each figure is its own kind's count: 2 missions, and records added so that no two
+    kinds have as many (3 countries, 5 findings, 4 documents, 6 measures)."""
+    make_country()
+    for _ in range(3):
+        make_document()
+    for _ in range(4):
+        make_measure()
+    home = client.get("/").content.decode()
+    for count, noun, url in [
+        (2, "missions", "/missions/"),
+        (3, "countries", "/countries/"),
+        (5, "findings", "/findings/"),
+        (4, "documents", "/documents/"),
+        (6, "measures", "/measures/"),
+    ]:
+        assert f'<a href="{url}"><strong>{count}</strong> {noun}</a>' in home, noun
+    about = client.get("/about/").content.decode()
+    assert (
+        "5 findings, 2 missions, 3 countries and territories, 4 documents and 6 measures" in about
+    )
