@@ -3,9 +3,10 @@
 Each module is tested by the test files that exercise it (``TESTS``; mutmut 3 then runs,
 for each mutant, only the tests that reached the mutated function). The selection is
 passed to pytest through ``OCPO_MUTANT_TESTS`` (see tests/conftest.py) because mutmut
-reads one fixed configuration. The score counts killed (and timed-out) mutants over all
-mutants with tests; accepted survivors are listed in tests/mutation/accepted.md; each
-module's survivors are written to var/mutants-<module>.txt.
+reads one fixed configuration; mutmut runs at nice 10. The score counts killed (and
+timed-out) mutants over all mutants with tests; accepted survivors are listed in
+tests/mutation/accepted.md; each module's survivors are written to
+var/mutants-<module>.txt.
 
     make mutants                                  # every module
     make mutants MUTANT_MODULES="ocpo/kb.py"       # one
@@ -102,7 +103,7 @@ def run_module(module, functions=()):
     patterns = mutant_patterns(dotted, functions)
     shutil.rmtree(ROOT / "mutants", ignore_errors=True)  # fresh stats for this selection
     env = {**os.environ, "OCPO_MUTANT_TESTS": " ".join(tests), "OCPO_ANONYMOUS_CACHE": "false"}
-    command = ["nice", "-n", "15", str(BIN / "mutmut"), "run", "--max-children", "1"]
+    command = ["nice", "-n", "10", str(BIN / "mutmut"), "run", "--max-children", "1"]
     subprocess.run([*command, *patterns], cwd=ROOT, env=env, check=False)
     listing = subprocess.run(
         [str(BIN / "mutmut"), "results", "--all", "true"],
