@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -67,7 +68,9 @@ def test_a_link_change_makes_cached_answers_stale(
     url = url.format(finding.slug)
     before = client.get(url)
     assert mission.acronym in before.content.decode()
-    assert client.get(url).content == before.content  # served from the cache
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).content == before.content
+    assert len(queries) == 0  # served from the cache: what the link change must make stale
     with django_capture_on_commit_callbacks(execute=True):
         finding.missions.remove(mission)
     after = client.get(url)
@@ -156,6 +159,36 @@ def test_urls_with_parameters_the_page_does_not_know_are_not_cached(client, worl
     assert _cached(client, "/search/?q=finding")
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/findings/?interface=interface-1",  # the FilterSet's
+        "/api/v1/findings/?limit=1",  # the paginator's
+        "/api/v1/findings/?offset=1",
+        "/api/v1/findings/?ordering=-slug",  # the filter backends'
+        "/api/v1/findings/?search=finding",
+        "/api/v1/findings/?format=json",
+        "/findings/?page=1",  # a list page's
+        "/findings/?mission=UNMIL",
+        "/compare/?missions=UNMIL",  # declared by a function view
+        "/search/?q=finding",
+    ],
+)
+def test_every_parameter_a_view_reads_is_cached(client, world, url):
+    """A page asked with the parameters it understands is kept; with one it does not know,
+    not (made-up parameters would fill the cache; the API refuses them with a 400)."""
+    assert _cached(client, url)
+    if not url.startswith("/api/"):
+        assert not _cached(client, url + "&made-up=1")
+
+
+def test_a_detail_answer_takes_no_list_parameters_into_the_cache(client, world):
+    slug = Finding.objects.first().slug
+    assert _cached(client, f"/api/v1/findings/{slug}/")
+    assert _cached(client, f"/api/v1/findings/{slug}/?format=json")
+    assert not _cached(client, f"/findings/{slug}/?page=2")
+
+
 def test_parameters_in_another_order_share_one_entry(client, world):
     client.get("/api/v1/findings/?interface=interface-1&limit=5")
     with CaptureQueriesContext(connection) as queries:
@@ -189,3 +222,19 @@ def test_the_health_check_is_never_answered_from_the_cache(client, world):
     with CaptureQueriesContext(connection) as queries:
         client.get("/healthz")
     assert len(queries) == 1  # the database is asked every time
+
+
+def test_a_cached_answer_costs_its_own_size_in_the_cache(client, world):
+    """The cache holds what was sent (status, headers, bytes), not the response object:
+    pickling a DRF response kept its data beside its content (twice the memory) and failed
+    when other threads served requests meanwhile, turning a good answer into a 500."""
+    cache.clear()
+    response = client.get("/api/v1/findings/?limit=100")
+    assert response.status_code == 200
+    stored = [value for key, value in cache._cache.items() if ":ocpo:page:" in key]
+    assert len(stored) == 1
+    assert len(stored[0]) < len(response.content) * 1.1 + 2048
+    again = client.get("/api/v1/findings/?limit=100")
+    assert again.content == response.content
+    assert again.headers.items() >= {("Content-Type", response.headers["Content-Type"])}
+    assert again.headers["ETag"] == response.headers["ETag"]
