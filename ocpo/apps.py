@@ -27,6 +27,7 @@ class OcpoConfig(AppConfig):
         # ``modified`` follows links and parts; a deletion leaves a tombstone (ocpo.changes).
         m2m_changed.connect(following.touch_on_link_change, dispatch_uid="ocpo-changes-links")
         post_save.connect(following.touch_on_link_row_save, dispatch_uid="ocpo-changes-link-save")
+        post_save.connect(following.mark_raw_write, dispatch_uid="ocpo-changes-raw-write")
         post_delete.connect(
             following.touch_on_link_row_delete, dispatch_uid="ocpo-changes-link-delete"
         )

@@ -112,7 +112,7 @@ def touch_on_link_change(sender, instance, action, reverse, model, pk_set, **kwa
     if action in ("post_add", "post_remove") and pk_set:
         if reverse:  # e.g. ``interface.questions.add(question)``: the questions own the links
             touch(model, pk_set)
-        elif not getattr(instance, "created_now", False):
+        elif not getattr(instance, "links_follow", False):
             touch(type(instance), [instance.pk])
     elif action == "post_clear" and not reverse:
         touch(type(instance), [instance.pk])
@@ -131,6 +131,13 @@ def touch_on_link_change(sender, instance, action, reverse, model, pk_set, **kwa
                     column, flat=True
                 ),
             )
+
+
+def mark_raw_write(sender, instance, raw=False, **kwargs):
+    """``post_save`` of a record written as given (``loaddata``): its timestamps are the
+    ones given, and the links written next with it are part of that write."""
+    if raw and issubclass(sender, Timestamped):
+        instance.links_follow = True
 
 
 def touch_on_link_row_save(sender, instance, raw=False, **kwargs):
@@ -157,7 +164,7 @@ def touch_whole_on_part_change(sender, instance, raw=False, **kwargs):
     whole = getattr(sender, "part_of", None)
     if whole and not raw:
         field = sender._meta.get_field(whole)
-        if getattr(field.get_cached_value(instance, None), "created_now", False):
+        if getattr(field.get_cached_value(instance, None), "links_follow", False):
             return  # the whole was created just now, with its parts (a load)
         touch(field.related_model, [getattr(instance, field.attname)])
 

@@ -36,8 +36,9 @@ class Timestamped(models.Model):
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
-        # Links and parts written right after a record is created are part of its creation.
-        self.created_now = self._state.adding
+        # Links and parts written right after a record is created are part of its creation
+        # (also after a raw save by loaddata, which calls save_base: ocpo.changes).
+        self.links_follow = self._state.adding
         if self._state.adding:
             self.modified = self.created
         elif self.has_changed(update_fields):

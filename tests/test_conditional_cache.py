@@ -172,6 +172,9 @@ def test_urls_with_parameters_the_page_does_not_know_are_not_cached(client, worl
         "/findings/?mission=UNMIL",
         "/compare/?missions=UNMIL",  # declared by a function view
         "/search/?q=finding",
+        "/api/v1/findings/?modified_since=2020-01-01T00:00:00Z",  # every FilterSet's base
+        "/api/v1/changes/?since=2020-01-01T00:00:00Z&limit=5",  # the changes feed
+        "/changes.atom?since=2020-01-01T00:00:00Z",
     ],
 )
 def test_every_parameter_a_view_reads_is_cached(client, world, url):
