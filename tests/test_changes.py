@@ -357,7 +357,7 @@ def test_the_migration_stamps_existing_records_as_created_at_one_moment():
     ours = [
         ("missions", "0008_record_timestamps"),
         ("interfaces", "0008_record_timestamps"),
-        ("measures", "0007_record_timestamps"),
+        ("measures", "0008_record_timestamps"),
     ]
     # Back to just before them (whatever their number after a merge), then forward.
     executor.migrate(

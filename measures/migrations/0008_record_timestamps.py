@@ -18,7 +18,7 @@ def stamp_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("measures", "0006_annex_wording_notes"),
+        ("measures", "0007_application_all_missions_index"),
     ]
 
     operations = [
