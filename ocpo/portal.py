@@ -7,10 +7,11 @@ on Django itself.
 from django import forms
 from django.apps import apps
 from django.shortcuts import redirect
+from django.utils.html import format_html, format_html_join
 from django_filters.views import FilterView
 
-from .facets import facet_counts, facet_names, twin_of
-from .filters import ALL_SUFFIX
+from .facets import FACET_SIZE, facet_counts, facet_names, twin_of
+from .filters import ALL_SUFFIX, MultiValueWidget
 
 
 def active_filters(filterset, query, path=""):
@@ -138,6 +139,25 @@ class KeySelect(forms.SelectMultiple):
             self.choices = original
 
 
+class KeyInput(MultiValueWidget):
+    """The text box of a key filter with too many keys for a select, suggesting the most
+    frequent ones with their counts in a ``<datalist>`` (the browser's own, no script)."""
+
+    def __init__(self, values, attrs=None):
+        super().__init__(attrs)
+        self.values = values  # [FacetValue], most frequent first
+
+    def render(self, name, value, attrs=None, renderer=None):
+        list_id = f"{(attrs or {}).get('id') or name}-values"
+        html = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
+        options = format_html_join(
+            "",
+            '<option value="{}">{}</option>',
+            ((v.value, counted(v.label, v.count)) for v in self.values),
+        )
+        return html + format_html('<datalist id="{}">{}</datalist>', list_id, options)
+
+
 def counted(label, count):
     """An option's label after the number of records it would give: ``(3) Haiti``; first, so
     that a long label cut at the select's edge (a phone, a narrow column) keeps its count."""
@@ -220,17 +240,14 @@ class FilteredListView(ApiLinksMixin, FilterView):
 
     def count_options(self, filterset):
         """Puts beside each option of the form the number of records it would give, under
-        the other filters in force (``ocpo.facets``): one query per select, and one for the
-        basis. A form with errors shows no counts (the list itself says what is wrong)."""
+        the other filters in force (``ocpo.facets``): one query per facet of the FilterSet,
+        whatever the data size; a key typed in a text box (too many for a select) is
+        suggested from its most frequent values. A form with errors shows no counts (the
+        list itself says what is wrong)."""
         if filterset.is_bound and not filterset.is_valid():
             return
         fields = filterset.form.fields
-        names = [
-            name
-            for name in facet_names(type(filterset))
-            if isinstance(fields[name].widget, KeySelect) or name == "basis"
-        ]
-        facets = facet_counts(filterset, names, size=MAX_SELECT_CHOICES)
+        facets = facet_counts(filterset, facet_names(type(filterset)), size=MAX_SELECT_CHOICES)
         for name, field in fields.items():
             facet = facets.get(twin_of(name))
             if facet is None:
@@ -239,7 +256,9 @@ class FilteredListView(ApiLinksMixin, FilterView):
             if isinstance(field.widget, KeySelect):
                 # Past the facet's bound a key's count is unknown: no counts rather than 0.
                 field.widget.counts = counts if not facet.other_values else None
-            else:
+            elif isinstance(field.widget, MultiValueWidget):  # too many keys for a select
+                field.widget = KeyInput(facet.values[:FACET_SIZE], field.widget.attrs)
+            elif isinstance(field, forms.ChoiceField):  # basis
                 field.choices = [
                     (key, counted(label, counts[key]) if key in counts else label)
                     for key, label in field.choices

@@ -11,7 +11,9 @@ import re
 from html import unescape
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from interfaces.models import Finding
@@ -219,3 +221,24 @@ def test_the_page_form_offers_any_and_all_of_each_filter(client, kb, path, view)
     assert offered == set(view.filterset_class.base_filters)
     if any(name.endswith(ALL_SUFFIX) for name in offered):
         assert "Match all of several values" in form
+
+
+def test_a_key_with_too_many_values_for_a_select_suggests_the_frequent_ones(
+    client, kb, monkeypatch, django_assert_num_queries
+):
+    """Past ``MAX_SELECT_CHOICES`` keys a filter is a text box: it suggests the most frequent
+    keys with their counts, and the page runs as many queries as with selects."""
+    with CaptureQueriesContext(connection) as with_selects:
+        client.get("/findings/?interface=2")
+    monkeypatch.setattr("ocpo.portal.MAX_SELECT_CHOICES", 3)
+    with django_assert_num_queries(len(with_selects)):
+        html = client.get("/findings/?interface=2").content.decode()
+    assert '<select name="country"' not in html
+    box = re.search(r'<input[^>]* name="country"[^>]*>', html).group(0)
+    assert 'list="id_country-values"' in box, box
+    datalist = re.search(r'<datalist id="id_country-values">(.*?)</datalist>', html).group(1)
+    view = dict(PAGES)["/findings/"]
+    suggested = re.findall(r'<option value="([^"]+)">\((\d+)\) ', datalist)
+    assert len(suggested) == 3  # the bound of the facet, the most frequent first
+    for iso3, shown in suggested:
+        assert int(shown) == count(view, QueryDict(f"interface=2&country={iso3}")), iso3
