@@ -11,6 +11,7 @@ unknown key matches nothing, so the list is empty; a value that cannot be read
 from dataclasses import dataclass
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django_filters import ChoiceFilter, Filter, FilterSet
 from drf_spectacular.utils import extend_schema_field
@@ -114,6 +115,24 @@ class PaperPath:
         return f"{self.prefix}__{name}" if self.prefix else name
 
 
+def to_one(model, path):
+    """Whether the lookup ``path`` (``interface__slug``) follows only to-one relations.
+
+    Joining them cannot repeat a row, so a filter on them needs no subquery of primary
+    keys to keep rows distinct; with one, PostgreSQL read every match twice (counting one
+    interface's 14,000 findings at factor 1000 took 200 ms instead of 5 ms).
+    """
+    for name in path.split("__")[:-1]:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        if not (field.many_to_one or field.one_to_one):
+            return False
+        model = field.related_model
+    return True
+
+
 class KeyFilter(Filter):
     """Rows whose key at any of ``paths`` equals any given value, case-insensitively.
 
@@ -121,7 +140,8 @@ class KeyFilter(Filter):
     are alternatives (a measure is in a country through an application's country or its
     mission's host countries). ``number_path``, if set, is matched instead when a value is
     all digits (an interface by slug or by number). Across a relation the filter selects
-    primary keys in a subquery, so rows stay distinct without ``DISTINCT``.
+    primary keys in a subquery, so rows stay distinct without ``DISTINCT``; across to-one
+    relations only (a finding's interface) it joins them, as no row can repeat.
 
     With ``match_all`` a row must match every value (one subquery per value). For facet
     counts (``ocpo.facets``), ``label_field`` names the field beside the key that labels a
@@ -185,14 +205,7 @@ class KeyFilter(Filter):
 
     def many_valued(self, model):
         """Whether a record of ``model`` can hold several values (a path crosses a to-many)."""
-        for path in self.paths:
-            step = model
-            for name in path.split("__")[:-1]:
-                field = step._meta.get_field(name)
-                if field.many_to_many or field.one_to_many:
-                    return True
-                step = field.related_model
-        return False
+        return not all(to_one(model, path) for path in self.paths)
 
     def all_of(self, name):
         """The twin of this filter (named ``name``) that keeps rows matching every value."""
@@ -257,7 +270,7 @@ class KeyFilter(Filter):
 
     def filter_any(self, qs, values):
         condition = self.condition(values)
-        direct = all("__" not in path for path in (*self.paths, self.number_path or ""))
+        direct = all(to_one(qs.model, path) for path in (*self.paths, self.number_path) if path)
         if direct and not (self.paper_only and self.paper):
             return qs.filter(condition)
         matching = qs.model._base_manager.filter(condition).values("pk")
