@@ -15,18 +15,21 @@ class InterfaceFilterSet(BasisFilterSetMixin, KBFilterSet):
         paper=PaperPath("findings__mission_links", "mission__acronym"),
         label="Mission",
         help_text="Acronym of a mission where a finding shows the interface, e.g. UNMIL.",
+        label_field="name",
     )
     country = KeyFilter(
         "findings__countries__iso3",
         paper=PaperPath("findings__country_links", "country__iso3"),
         label="Country",
         help_text="ISO 3166-1 alpha-3 code of a country where a finding shows the interface.",
+        label_field="name",
     )
     activity = KeyFilter(
         "findings__activities__slug",
         paper=PaperPath("findings__activity_links", "activity__slug"),
         label="Illicit activity",
         help_text="Slug of an illicit activity a finding names, e.g. drug-trafficking.",
+        label_field="name",
     )
 
     basis = BasisFilter()
@@ -44,30 +47,35 @@ class FindingFilterSet(BasisFilterSetMixin, KBFilterSet):
         number_path="interface__number",
         label="Interface",
         help_text=INTERFACE_HELP,
+        label_field="title",
     )
     mission = KeyFilter(
         "missions__acronym",
         paper=PaperPath("mission_links", "mission__acronym"),
         label="Mission",
         help_text="Acronym of a mission the finding concerns, e.g. UNMIL.",
+        label_field="name",
     )
     country = KeyFilter(
         "countries__iso3",
         paper=PaperPath("country_links", "country__iso3"),
         label="Country",
         help_text="ISO 3166-1 alpha-3 code of a country the finding concerns, e.g. LBR.",
+        label_field="name",
     )
     document = KeyFilter(
         "documents__slug",
         paper=PaperPath("document_links", "document__slug"),
         label="Document",
         help_text="Slug of a document the finding cites.",
+        label_field="title",
     )
     activity = KeyFilter(
         "activities__slug",
         paper=PaperPath("activity_links", "activity__slug"),
         label="Illicit activity",
         help_text="Slug of an illicit activity the finding names, e.g. drug-trafficking.",
+        label_field="name",
     )
 
     basis = BasisFilter()
@@ -86,12 +94,14 @@ class IllicitActivityFilterSet(BasisFilterSetMixin, KBFilterSet):
         paper=PaperPath("finding_links", "finding__interface__slug", "finding__interface__number"),
         label="Interface",
         help_text=INTERFACE_HELP,
+        label_field="title",
     )
     mission = KeyFilter(
         "findings__missions__acronym",
         paper=PaperPath("finding_links__finding__mission_links", "mission__acronym"),
         label="Mission",
         help_text="Acronym of a mission where a finding names the activity, e.g. UNMIL.",
+        label_field="name",
     )
 
     basis = BasisFilter()
@@ -109,6 +119,7 @@ class QuestionFilterSet(KBFilterSet):
         number_path="interfaces__number",
         label="Interface",
         help_text=INTERFACE_HELP,
+        label_field="title",
     )
 
     class Meta:

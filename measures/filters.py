@@ -20,12 +20,14 @@ class ActivityAreaFilterSet(BasisFilterSetMixin, KBFilterSet):
         paper=PaperPath("measures__applications", "mission__acronym", basis_field="mission_basis"),
         label="Mission",
         help_text="Acronym of a mission that applied a measure of the area, e.g. UNMIL.",
+        label_field="name",
     )
     interface = KeyFilter(
         "measures__interfaces__slug",
         number_path="measures__interfaces__number",
         label="Interface",
         help_text="Slug or number (1-7) of an interface a measure of the area addresses.",
+        label_field="title",
     )
 
     basis = BasisFilter()
@@ -38,12 +40,18 @@ class ActivityAreaFilterSet(BasisFilterSetMixin, KBFilterSet):
 class MeasureFilterSet(BasisFilterSetMixin, KBFilterSet):
     """Measures by area, by where they were applied and by the interfaces they address."""
 
-    area = KeyFilter("area__slug", label="Area of activity", help_text="Slug of the area.")
+    area = KeyFilter(
+        "area__slug",
+        label="Area of activity",
+        help_text="Slug of the area.",
+        label_field="name",
+    )
     mission = KeyFilter(
         "applications__mission__acronym",
         paper=PaperPath("applications", "mission__acronym", basis_field="mission_basis"),
         label="Mission",
         help_text="Acronym of a mission that applied the measure, e.g. UNMIL.",
+        label_field="name",
     )
     country = KeyFilter(
         "applications__country__iso3",
@@ -54,12 +62,14 @@ class MeasureFilterSet(BasisFilterSetMixin, KBFilterSet):
             "ISO 3166-1 alpha-3 code of a country where the measure was applied "
             "(named by an application or hosting its mission), e.g. LBR."
         ),
+        label_field="name",
     )
     interface = KeyFilter(
         "interfaces__slug",
         number_path="interfaces__number",
         label="Interface",
         help_text=INTERFACE_HELP,
+        label_field="title",
     )
 
     basis = BasisFilter()
@@ -72,15 +82,24 @@ class MeasureFilterSet(BasisFilterSetMixin, KBFilterSet):
 class MeasureApplicationFilterSet(BasisFilterSetMixin, KBFilterSet):
     """Applications (Annex examples) by measure, area, mission or country."""
 
-    measure = KeyFilter("measure__slug", label="Measure", help_text="Slug of the measure.")
+    measure = KeyFilter(
+        "measure__slug",
+        label="Measure",
+        help_text="Slug of the measure.",
+        label_field="name",
+    )
     area = KeyFilter(
-        "measure__area__slug", label="Area of activity", help_text="Slug of the measure's area."
+        "measure__area__slug",
+        label="Area of activity",
+        help_text="Slug of the measure's area.",
+        label_field="name",
     )
     mission = KeyFilter(
         "mission__acronym",
         paper=PaperPath("", "mission__acronym", basis_field="mission_basis"),
         label="Mission",
         help_text="Acronym of the mission the example names, e.g. UNMIL.",
+        label_field="name",
     )
     country = KeyFilter(
         "country__iso3",
@@ -91,6 +110,7 @@ class MeasureApplicationFilterSet(BasisFilterSetMixin, KBFilterSet):
             "ISO 3166-1 alpha-3 code of the country the example names or that hosts its "
             "mission, e.g. LBR."
         ),
+        label_field="name",
     )
 
     basis = BasisFilter()

@@ -22,6 +22,7 @@ class CountryFilterSet(BasisFilterSetMixin, KBFilterSet):
         "missions__acronym",
         label="Mission",
         help_text="Acronym of a mission the country hosts, e.g. UNMIL.",
+        label_field="name",
     )
 
     basis = BasisFilter()
@@ -40,6 +41,7 @@ class DocumentFilterSet(BasisFilterSetMixin, KBFilterSet):
     symbol = KeyFilter(
         "symbol",
         label="UN symbol",
+        facet=False,
         help_text="Exact UN document symbol, e.g. S/RES/2070.",
     )
     country = KeyFilter(
@@ -47,12 +49,14 @@ class DocumentFilterSet(BasisFilterSetMixin, KBFilterSet):
         paper=PaperPath("country_links", "country__iso3"),
         label="Country",
         help_text="ISO 3166-1 alpha-3 code of a country the document concerns, e.g. HTI.",
+        label_field="name",
     )
     mission = KeyFilter(
         "missions__acronym",
         paper=PaperPath("mission_links", "mission__acronym"),
         label="Mission",
         help_text="Acronym of a mission the document concerns, e.g. UNMIL.",
+        label_field="name",
     )
     interface = KeyFilter(
         "findings__interface__slug",
@@ -60,6 +64,7 @@ class DocumentFilterSet(BasisFilterSetMixin, KBFilterSet):
         label="Interface",
         paper=PaperPath("finding_links", "finding__interface__slug", "finding__interface__number"),
         help_text="Slug or number (1-7) of an interface whose findings cite the document.",
+        label_field="title",
     )
     year = KeyFilter(
         "year",
@@ -105,6 +110,7 @@ class MissionFilterSet(BasisFilterSetMixin, KBFilterSet):
         "countries__iso3",
         label="Host country",
         help_text="ISO 3166-1 alpha-3 code of a host country, e.g. LBR.",
+        label_field="name",
     )
     kind = KeyFilter(
         "kind", choices=MissionKind.choices, label="Kind", help_text="Kind of operation."
@@ -120,6 +126,7 @@ class MissionFilterSet(BasisFilterSetMixin, KBFilterSet):
         label="Interface",
         paper=PaperPath("finding_links", "finding__interface__slug", "finding__interface__number"),
         help_text="Slug or number (1-7) of an interface the paper's findings show in the mission.",
+        label_field="title",
     )
     active_in = IntegerFilter(
         method="filter_active_in",
