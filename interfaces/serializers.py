@@ -220,6 +220,7 @@ class FindingSerializer(SourcedLinksWriteMixin, KBModelSerializer):
             "source",
             "paper_section",
             "footnotes",
+            "page",
             "editorial_note",
         ]
         extra_kwargs = {

@@ -28,7 +28,8 @@ from sources.models import LinkBasis, SourcedLink
 
 from .models import SyncedRecord
 
-PROVENANCE_FIELDS = ("source", "paper_section", "footnotes", "editorial_note")
+# In this order, after the record's own fields (a finding also has its quotation's page).
+PROVENANCE_FIELDS = ("source", "paper_section", "footnotes", "page", "editorial_note")
 # The apps whose models make up the knowledge base (editors' permissions, data state).
 KB_APPS = ("missions", "interfaces", "measures")
 
@@ -73,6 +74,7 @@ class KbFile:
         own = [f for f in own if f.name not in basis_fields]
         key = [meta.get_field(name) for name in self.key]
         provenance = [f for f in own if f.name in PROVENANCE_FIELDS]
+        provenance.sort(key=lambda f: PROVENANCE_FIELDS.index(f.name))
         rest = [f for f in own if f not in key and f not in provenance]
         return key + rest + provenance
 

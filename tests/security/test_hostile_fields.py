@@ -226,6 +226,7 @@ GUARDED = {
             "missions.Document",
         )
     },
+    "interfaces.Finding.page": "validator",
     "missions.Country.iso3": "validator",
     "missions.Mission.acronym": "validator",
     "missions.Document.symbol": "database constraint",
