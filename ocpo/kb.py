@@ -26,6 +26,7 @@ from django.db.models.deletion import ProtectedError, RestrictedError
 
 from sources.models import LinkBasis, SourcedLink
 
+from . import revisions
 from .models import SyncedRecord
 
 # In this order, after the record's own fields (a finding also has its quotation's page).
@@ -861,7 +862,9 @@ def load(directory=None, *, prune=False, force=False, dry_run=False, confirmed_d
             raise KnowledgeBaseError(
                 "the records to delete changed since they were listed; nothing was deleted"
             )
-        _Loader(plan).run(prune=prune)
+        # One revision: each record's history starts with (or records) the state loaded.
+        with revisions.recorded(f"Loaded from the fixtures (data {data_version()})."):
+            _Loader(plan).run(prune=prune)
         if is_fixtures_dir(directory):
             remember_synced_state()
         if dry_run:

@@ -1,13 +1,58 @@
-"""The revision history's wiring: one revision per write request, kept only if it succeeds.
+"""The revision history's wiring: one revision per write request, kept only if it succeeds;
+one per load of the fixtures or command that writes (``recorded``).
 
 django-reversion's own middleware commits the revision (and the request's writes) whatever
 the response, so a request that saved and then failed with a 500 left a version of a change
 that never happened; reverting to it would apply that change. Here a server error rolls
 back the request's writes and its revision together.
+
+Reversion serializes a record when it is saved, with its links (the relations its
+registration follows) as they are at that moment. A load saves a new record before it
+inserts its links in bulk (no signals), so ``recorded`` serializes every record of its
+revision once more at the end, with the links it has then: each record's history
+(``ocpo.history``) starts from its real state.
 """
 
-from reversion.revisions import create_revision
+from collections import defaultdict
+from contextlib import contextmanager
+
+from reversion.revisions import (
+    _current_frame,
+    add_to_revision,
+    create_revision,
+    is_active,
+    set_comment,
+)
 from reversion.views import _request_creates_revision, _set_user_from_request
+
+
+def refresh_revision():
+    """Each record in the current revision as the database holds it now, with the
+    records its registration follows (its links) as they are now."""
+    keys = defaultdict(set)
+    for versions in _current_frame().db_versions.values():
+        for content_type, object_id in versions:
+            keys[content_type].add(object_id)
+    for content_type, ids in keys.items():
+        model = content_type.model_class()
+        for obj in model._base_manager.filter(pk__in=ids):
+            add_to_revision(obj)
+
+
+@contextmanager
+def recorded(comment=""):
+    """One revision of what the block writes (a load, a command), as the block leaves it.
+
+    Inside a revision already open (a request's), it adds to that one.
+    """
+    if is_active():
+        yield
+        return
+    with create_revision(atomic=True):
+        yield
+        if comment:
+            set_comment(comment)
+        refresh_revision()
 
 
 class _ServerError(Exception):

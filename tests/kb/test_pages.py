@@ -152,9 +152,11 @@ def test_locate_pages_fills_in_the_pages_in_one_revision(kb):
     assert "2 pages changed" in out.getvalue()
     fixed = Finding.objects.get(slug="haiti-police-cocaine-trade")
     assert fixed.page == "8"
-    versions = Version.objects.get_for_object(fixed)
-    assert versions.count() == 1
-    assert versions[0].field_dict["page"] == "8"
+    latest = Version.objects.get_for_object(fixed).first()
+    assert latest.revision.comment == "Pages located in the paper's text (locate_pages)."
+    assert latest.field_dict["page"] == "8"
+    recorded = latest.revision.version_set.filter(content_type__model="finding")
+    assert recorded.count() == 2  # the two findings, in one revision
     assert check(paper_path())[0]
 
 

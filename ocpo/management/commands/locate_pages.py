@@ -7,13 +7,12 @@ none, is left for the editors and named; ``check_kb`` verifies every page afterw
 
 from pathlib import Path
 
-import reversion
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from interfaces.models import Finding
 from ocpo.paper import PaperError, parse
+from ocpo.revisions import recorded
 
 
 class Command(BaseCommand):
@@ -44,8 +43,7 @@ class Command(BaseCommand):
         for finding, page in changed:
             self.stdout.write(f"finding {finding.slug}: page {finding.page or '-'} -> {page}")
         if changed and not dry_run:
-            with transaction.atomic(), reversion.create_revision():
-                reversion.set_comment("Pages located in the paper's text (locate_pages).")
+            with recorded("Pages located in the paper's text (locate_pages)."):
                 for finding, page in changed:
                     finding.page = page
                     finding.save(update_fields=["page"])
