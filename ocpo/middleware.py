@@ -5,7 +5,7 @@ from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 
@@ -177,13 +177,27 @@ class AnonymousCacheMiddleware:
     @staticmethod
     def cache_get(key):
         try:
-            return cache.get(f"ocpo:page:{key}")
+            entry = cache.get(f"ocpo:page:{key}")
         except CACHE_ERRORS as error:
             cache_failed(error, "reading a cached page")
             return None
+        if not isinstance(entry, tuple):  # nothing, or an entry of an older layout
+            return None
+        status, headers, content = entry
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response.headers[name] = value
+        return response
 
     def cache_set(self, key, response):
+        """Keep what was sent (status, headers, bytes), never the response object.
+
+        Pickling a DRF response also pickled its ``data`` (the answer twice over), and
+        pickling it while other threads served requests could fail ("dictionary changed
+        size during iteration"), turning a good answer into a 500.
+        """
+        entry = (response.status_code, list(response.items()), response.content)
         try:
-            cache.set(f"ocpo:page:{key}", response, self.TIMEOUT)
+            cache.set(f"ocpo:page:{key}", entry, self.TIMEOUT)
         except CACHE_ERRORS as error:  # full (noeviction) or down: the answer still goes out
             cache_failed(error, "storing a page")

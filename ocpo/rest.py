@@ -624,6 +624,10 @@ class StrictCharField(serializers.CharField):
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        # The schema's maxLength is of what is sent: DRF measures after trimming, so 202
+        # characters with two of leading white space passed a limit of 200.
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 

@@ -169,3 +169,16 @@ def test_the_schema_documents_the_problem_format(api):
                 assert ref == "#/components/schemas/Problem"
             if method in ("post", "put", "patch", "delete"):
                 assert "401" in errors, (path, method)
+
+
+def test_text_longer_than_the_schema_allows_is_refused_even_with_spaces_around_it(pair):
+    """The schema's maxLength is of what is sent; trimming must not make room for more."""
+    client = APIClient()
+    client.force_authenticate(editor_for(CountryViewSet.queryset.model))
+    limit = CountryViewSet.queryset.model._meta.get_field("name").max_length
+    padded = {"iso3": "AAB", "region": "Europe", "name": "\x1c " + "x" * limit}
+    body = problem_of(client.post("/api/v1/countries/", padded, format="json"), 400)
+    assert [error["name"] for error in body["errors"]] == ["name"]
+    assert f"no more than {limit} characters" in body["errors"][0]["detail"]
+    padded["name"] = "  " + "x" * (limit - 2)
+    assert client.post("/api/v1/countries/", padded, format="json").status_code == 201

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -189,3 +190,19 @@ def test_the_health_check_is_never_answered_from_the_cache(client, world):
     with CaptureQueriesContext(connection) as queries:
         client.get("/healthz")
     assert len(queries) == 1  # the database is asked every time
+
+
+def test_a_cached_answer_costs_its_own_size_in_the_cache(client, world):
+    """The cache holds what was sent (status, headers, bytes), not the response object:
+    pickling a DRF response kept its data beside its content (twice the memory) and failed
+    when other threads served requests meanwhile, turning a good answer into a 500."""
+    cache.clear()
+    response = client.get("/api/v1/findings/?limit=100")
+    assert response.status_code == 200
+    stored = [value for key, value in cache._cache.items() if ":ocpo:page:" in key]
+    assert len(stored) == 1
+    assert len(stored[0]) < len(response.content) * 1.1 + 2048
+    again = client.get("/api/v1/findings/?limit=100")
+    assert again.content == response.content
+    assert again.headers.items() >= {("Content-Type", response.headers["Content-Type"])}
+    assert again.headers["ETag"] == response.headers["ETag"]
