@@ -7,10 +7,11 @@ that never happened; reverting to it would apply that change. Here a server erro
 back the request's writes and its revision together.
 
 Reversion serializes a record when it is saved, with its links (the relations its
-registration follows) as they are at that moment. A load saves a new record before it
-inserts its links in bulk (no signals), so ``recorded`` serializes every record of its
-revision once more at the end, with the links it has then: each record's history
-(``ocpo.history``) starts from its real state.
+registration follows) as they are at that moment. An API write saves the record before it
+sets the links; a load saves a new record before it inserts its links in bulk (no
+signals). So both serialize every record of the revision once more at the end, with the
+links it has then (``refresh_revision``): each version in a record's history
+(``ocpo.history``) is a state the record really had.
 """
 
 from collections import defaultdict
@@ -82,6 +83,7 @@ class RevisionMiddleware:
                 response = self.get_response(request)
                 if response.status_code >= 500:
                     raise _ServerError(response)
+                refresh_revision()
                 _set_user_from_request(request)
                 return response
         except _ServerError as failed:

@@ -108,3 +108,34 @@ def test_a_long_history_shows_the_newest_versions_and_says_how_many_are_not(clie
     assert (entries[-1].changes[0].old, entries[-1].changes[0].new) == ("Actors 1", "Actors 2")
     html = client.get(f"/findings/{SLUG}/history/").content.decode()
     assert "3 older versions not shown." in html
+
+
+def test_the_api_gives_the_same_history(client, kb, editor):
+    finding = Finding.objects.get(slug=SLUG)
+    old_summary = finding.summary
+    patch(client, SLUG, {"summary": "Rewritten through the API."})
+    client.logout()
+    response = client.get(f"/api/v1/findings/{SLUG}/history/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["record"] == f"http://testserver/api/v1/findings/{SLUG}/"
+    assert (body["count"], body["older"]) == (2, 0)
+    latest, loaded = body["results"]
+    assert latest["changes"] == [
+        {"field": "Summary", "old": old_summary, "new": "Rewritten through the API."}
+    ]
+    assert latest["version"] == 2 and latest["date"].startswith("20")
+    assert loaded["first"] and loaded["comment"].startswith("Loaded from the fixtures")
+    for secret in (*EDITOR.values(), "zq@example.org"):
+        assert secret not in response.content.decode()
+    assert client.get("/api/v1/findings/no-such-finding/history/").status_code == 404
+
+
+def test_the_schema_documents_every_history_route(client):
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    routes_ = [path for path in schema["paths"] if path.endswith("/history/")]
+    assert len(routes_) == 11
+    operation = schema["paths"]["/api/v1/findings/{slug}/history/"]["get"]
+    ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert ref.endswith("/History")

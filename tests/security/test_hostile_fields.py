@@ -97,8 +97,8 @@ def html_urls():
     """Every page: each route (records' pages for each record), the browsable API, search."""
     urls = ["/search/?q=alert", "/search/?q=evil", "/search/?q=ZQ"]
     for name, pattern in routes():
-        if name in NOT_PAGES or name.endswith("cite"):
-            continue  # a zip, a redirect; citations are plain text (tests/test_citations.py)
+        if name in NOT_PAGES or name.endswith(("cite", "-history")):
+            continue  # a zip, a redirect; citations are plain text, histories JSON (below)
         model = model_of(pattern)
         records = model.objects.all() if model is not None else [None]
         for record in records:
@@ -111,7 +111,7 @@ def html_urls():
 def api_urls():
     urls = []
     for name, pattern in routes():
-        if not name.startswith("api:") or not name.endswith(("-list", "-detail")):
+        if not name.startswith("api:") or not name.endswith(("-list", "-detail", "-history")):
             continue
         model = model_of(pattern)
         for record in model.objects.all() if model is not None else [None]:
