@@ -686,6 +686,7 @@ class _Loader:
         self.indexes = {spec.model: dict(plan.database[spec]) for spec in FILES}
         self.links = []
         self.created = set()  # (model, pk) of the records this load creates
+        self.written = []  # the records this load creates or updates, for their history
 
     def run(self, *, prune):
         for spec in FILES:
@@ -745,6 +746,7 @@ class _Loader:
             raise KnowledgeBaseError(f"{where}: rejected by the database: {error}") from None
         if creating:
             self.created.add((spec.model, obj.pk))
+        self.written.append(obj)
         self.indexes[spec.model][entry.key] = obj
         self.links.extend(links)
 
@@ -862,9 +864,11 @@ def load(directory=None, *, prune=False, force=False, dry_run=False, confirmed_d
             raise KnowledgeBaseError(
                 "the records to delete changed since they were listed; nothing was deleted"
             )
-        # One revision: each record's history starts with (or records) the state loaded.
-        with revisions.recorded(f"Loaded from the fixtures (data {data_version()})."):
-            _Loader(plan).run(prune=prune)
+        loader = _Loader(plan)
+        loader.run(prune=prune)
+        if not dry_run:
+            # One revision: each record's history starts with (or records) the state loaded.
+            revisions.record(loader.written, f"Loaded from the fixtures (data {data_version()}).")
         if is_fixtures_dir(directory):
             remember_synced_state()
         if dry_run:
