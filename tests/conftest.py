@@ -31,6 +31,22 @@ def pytest_report_header(config):
     return f"fuzz seed: {fuzz_seed()} (replay with OCPO_FUZZ_SEED={fuzz_seed()})"
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    """With ``--no-migrations`` (``make mutants``: each mutant's run starts in a second) the
+    tables come from the models: add the full-text indexes that migrations would have made,
+    or every search answers "no such table"."""
+    if request.config.getoption("nomigrations", False):
+        from ocpo.search import create_index, create_pg_config, searched_models
+
+        with django_db_blocker.unblock(), connection.schema_editor() as editor:
+            if connection.vendor == "postgresql":
+                create_pg_config(editor)
+            for model in searched_models():
+                fields = model._default_manager.all().own_search_fields()
+                create_index(editor, model, [model._meta.get_field(f).column for f in fields])
+
+
 def pytest_collection_modifyitems(items):
     """Schemathesis names each item after its operation, but pytest 9 builds the node id
     from the function's name alone (every one ``test_api``): put the operation in the id,
@@ -43,6 +59,24 @@ def pytest_collection_modifyitems(items):
             item._id = item.parent.id.child(item.originalname).with_params(label)
         else:
             item._nodeid = f"{item.parent.nodeid}::{item.name}"
+    _mutant_test_order(items)
+
+
+def _mutant_test_order(items):
+    """Under ``make mutants``, run the test files in the order ``OCPO_MUTANT_TESTS`` names
+    them (a module's quick unit tests first, the page tests after), and tests that load the
+    whole knowledge base last: mutmut stops at the first failure, so a killed mutant costs
+    the tests before it."""
+    wanted = os.environ.get("OCPO_MUTANT_TESTS", "").split()
+    if not wanted:
+        return
+
+    def rank(item):
+        path = str(item.path)
+        files = [i for i, name in enumerate(wanted) if name.split("::")[0] in path]
+        return ("kb" in getattr(item, "fixturenames", ()), files[0] if files else len(wanted))
+
+    items.sort(key=rank)
 
 
 def pytest_ignore_collect(collection_path, config):

@@ -12,6 +12,7 @@ from pybtex.database import parse_string
 
 from interfaces.models import Finding
 from ocpo import releases
+from tests.api_cases import problem_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -96,9 +97,18 @@ def test_citations_are_never_served_as_html(client, finding, style):
 
 
 def test_bad_citation_requests_say_what_was_wrong(client, kb):
-    assert client.get("/api/v1/missions/UNMIL/cite/", {"style": "xml"}).status_code == 400
-    assert client.get("/api/v1/missions/cite/", {"contry": "HTI"}).status_code == 400
-    assert client.get("/api/v1/missions/NOPE/cite/").status_code == 404
+    """Each refusal is a problem naming the parameter and what it may be."""
+    style = problem_errors(client.get("/api/v1/missions/UNMIL/cite/", {"style": "xml"}))
+    assert list(style) == ["detail", "style"]
+    assert all(name in style["style"][0] for name in ("apa", "bibtex", "ris", "csl-json"))
+    typo = problem_errors(client.get("/api/v1/missions/cite/", {"contry": "HTI"}))
+    assert list(typo) == ["detail", "contry"]
+    assert "country" in typo["contry"][0]
+    bad_value = problem_errors(client.get("/api/v1/missions/cite/", {"active_in": "soon"}))
+    assert "active_in" in bad_value
+    missing = client.get("/api/v1/missions/NOPE/cite/")
+    assert missing.status_code == 404
+    assert problem_errors(missing)["detail"]
 
 
 def test_pages_offer_cite_links_for_what_they_show(client, finding):

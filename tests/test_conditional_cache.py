@@ -68,7 +68,9 @@ def test_a_link_change_makes_cached_answers_stale(
     url = url.format(finding.slug)
     before = client.get(url)
     assert mission.acronym in before.content.decode()
-    assert client.get(url).content == before.content  # served from the cache
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).content == before.content
+    assert len(queries) == 0  # served from the cache: what the link change must make stale
     with django_capture_on_commit_callbacks(execute=True):
         finding.missions.remove(mission)
     after = client.get(url)
@@ -155,6 +157,36 @@ def test_urls_with_parameters_the_page_does_not_know_are_not_cached(client, worl
     assert not _cached(client, "/findings/?x=1")
     assert not _cached(client, "/?utm_source=mail")
     assert _cached(client, "/search/?q=finding")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/findings/?interface=interface-1",  # the FilterSet's
+        "/api/v1/findings/?limit=1",  # the paginator's
+        "/api/v1/findings/?offset=1",
+        "/api/v1/findings/?ordering=-slug",  # the filter backends'
+        "/api/v1/findings/?search=finding",
+        "/api/v1/findings/?format=json",
+        "/findings/?page=1",  # a list page's
+        "/findings/?mission=UNMIL",
+        "/compare/?missions=UNMIL",  # declared by a function view
+        "/search/?q=finding",
+    ],
+)
+def test_every_parameter_a_view_reads_is_cached(client, world, url):
+    """A page asked with the parameters it understands is kept; with one it does not know,
+    not (made-up parameters would fill the cache; the API refuses them with a 400)."""
+    assert _cached(client, url)
+    if not url.startswith("/api/"):
+        assert not _cached(client, url + "&made-up=1")
+
+
+def test_a_detail_answer_takes_no_list_parameters_into_the_cache(client, world):
+    slug = Finding.objects.first().slug
+    assert _cached(client, f"/api/v1/findings/{slug}/")
+    assert _cached(client, f"/api/v1/findings/{slug}/?format=json")
+    assert not _cached(client, f"/findings/{slug}/?page=2")
 
 
 def test_parameters_in_another_order_share_one_entry(client, world):

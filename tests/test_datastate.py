@@ -53,3 +53,70 @@ def test_an_outage_is_logged_once(health, caplog):
         datastate.cache_failed(RedisError("down"), "reading the data state")
         datastate.cache_failed(RedisError("down"), "reading the data state")
     assert len(caplog.messages) == 1
+
+
+# ---------------------------------------------------------------- memoized (whole-KB counts)
+
+
+class FailingFor:
+    """The real cache, but ``method`` on a memo's key raises as a down Redis does."""
+
+    def __init__(self, real, method):
+        self.real, self.method = real, method
+
+    def __getattr__(self, name):
+        attribute = getattr(self.real, name)
+        if name != self.method:
+            return attribute
+
+        def call(key, *args, **kwargs):
+            if key.startswith("ocpo:memo:"):
+                raise RedisError("connection refused")
+            return attribute(key, *args, **kwargs)
+
+        return call
+
+
+def _computes(calls, value):
+    def compute():
+        calls.append(value)
+        return value
+
+    return compute
+
+
+@pytest.fixture
+def memos(settings, health):
+    settings.OCPO_AGGREGATE_CACHE = True
+    datastate.cache.clear()
+    return []
+
+
+def test_a_memo_is_kept_per_name_until_the_data_changes(memos):
+    assert datastate.memoized("matrix", _computes(memos, 1)) == 1
+    assert datastate.memoized("matrix", _computes(memos, 99)) == 1  # kept: not computed
+    assert datastate.memoized("home", _computes(memos, 2)) == 2  # another name, its own
+    datastate.bump_data_state()
+    assert datastate.memoized("matrix", _computes(memos, 3)) == 3  # the data changed
+    assert memos == [1, 2, 3]
+
+
+def test_a_memo_is_computed_every_time_while_the_cache_is_down(memos):
+    datastate.cache_failed(RedisError("down"), "reading the data state")
+    assert datastate.memoized("matrix", _computes(memos, 1)) == 1
+    assert datastate.memoized("matrix", _computes(memos, 2)) == 2
+    assert memos == [1, 2]
+
+
+@pytest.mark.parametrize(("method", "doing"), [("get", "reading"), ("set", "keeping")])
+def test_a_memo_the_cache_refuses_is_computed_and_the_failure_logged(
+    memos, monkeypatch, caplog, method, doing
+):
+    monkeypatch.setattr(datastate, "cache", FailingFor(datastate.cache, method))
+    with caplog.at_level(logging.WARNING, logger="ocpo.cache"):
+        assert datastate.memoized("matrix", _computes(memos, 1)) == 1
+    assert memos == [1]
+    assert caplog.messages == [
+        f"shared cache unavailable while {doing} a memo (connection refused); serving without it"
+    ]
+    assert not datastate.cache_usable()  # left alone for the retry delay

@@ -235,3 +235,61 @@ def test_home_has_one_search_box(client, kb):
     html = client.get("/").content.decode()
     assert html.count('role="search"') == 1
     assert client.get("/missions/").content.decode().count('role="search"') == 1
+
+
+def test_compare_offers_the_missions_with_most_findings_and_the_ones_chosen(client, monkeypatch):
+    """The form ticks from the missions with the most findings (a cap lowered to 3 so that a
+    few show it) and the ones already chosen; the others can be typed in."""
+    from ocpo import selectors
+
+    monkeypatch.setattr(selectors, "COMPARE_MAX_CHOICES", 3)
+    interface = make_interface(number=1)
+    busy = [make_mission(acronym=f"BUSY{k}") for k in range(3)]
+    for k, mission in enumerate(busy):
+        for _ in range(k + 1):
+            make_finding(interface=interface, missions=[mission])
+    make_mission(acronym="AAQUIET1")  # no findings; sorts first
+    make_mission(acronym="AAQUIET2")
+    response = client.get("/compare/")
+    assert [m.acronym for m in response.context["choices"]] == ["BUSY0", "BUSY1", "BUSY2"]
+    assert 'id="more-missions"' in response.content.decode()
+    response = client.get("/compare/?missions=AAQUIET2,BUSY1")
+    offered = [m.acronym for m in response.context["choices"]]
+    assert offered == ["AAQUIET2", "BUSY0", "BUSY1", "BUSY2"]
+    assert 'id="more-missions"' in response.content.decode()  # AAQUIET1 is not offered
+    monkeypatch.setattr(selectors, "COMPARE_MAX_CHOICES", 5)
+    response = client.get("/compare/")
+    assert len(response.context["choices"]) == 5
+    assert 'id="more-missions"' not in response.content.decode()
+
+
+def test_compare_takes_the_first_six_missions_and_says_so(client):
+    acronyms = [make_mission(acronym=f"CMP{k}").acronym for k in range(7)]
+    response = client.get("/compare/?missions=" + ",".join(acronyms))
+    assert [m.acronym for m in response.context["comparison"]["missions"]] == acronyms[:6]
+    assert "Only the first six missions are compared." in response.content.decode()
+    six = client.get("/compare/?missions=" + ",".join(acronyms[:6])).content.decode()
+    assert "Only the first six" not in six
+
+
+def test_home_and_about_count_each_kind_of_record(client, two_missions):
+    """Each figure is its own kind's count: 2 missions, and records added so that no two
+    kinds have as many (3 countries, 5 findings, 4 documents, 6 measures)."""
+    make_country()
+    for _ in range(3):
+        make_document()
+    for _ in range(4):
+        make_measure()
+    home = client.get("/").content.decode()
+    for count, noun, url in [
+        (2, "missions", "/missions/"),
+        (3, "countries", "/countries/"),
+        (5, "findings", "/findings/"),
+        (4, "documents", "/documents/"),
+        (6, "measures", "/measures/"),
+    ]:
+        assert f'<a href="{url}"><strong>{count}</strong> {noun}</a>' in home, noun
+    about = client.get("/about/").content.decode()
+    assert (
+        "5 findings, 2 missions, 3 countries and territories, 4 documents and 6 measures" in about
+    )
