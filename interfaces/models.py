@@ -2,7 +2,7 @@
 
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 
 from missions.models import (
@@ -194,6 +194,18 @@ class FindingQuerySet(SearchableQuerySet):
         return self.select_related("interface", "quoted_document").prefetch_related(
             *finding_links(self.model, prefix="")[2:]
         )
+
+    def for_countries_not_naming(self, countries, mission):
+        """Findings recorded for any of ``countries`` that do not name ``mission``: a
+        mission page's evidence from its host countries.
+
+        Both tests are correlated subqueries on the link tables' indexes (EXISTS and NOT
+        EXISTS), so no join multiplies the findings to be made distinct again and no
+        ``NOT IN`` list is built.
+        """
+        return self.filter(
+            Exists(FindingCountry.objects.filter(finding=OuterRef("pk"), country__in=countries))
+        ).exclude(Exists(FindingMission.objects.filter(finding=OuterRef("pk"), mission=mission)))
 
     def counts_by_interface_and_mission(self, missions, basis=None):
         """``{(interface_id, mission_id): findings}`` for ``missions``, in one aggregate query.

@@ -39,11 +39,8 @@ class MissionDetailView(DetailView):
         hosts = list(mission.countries.all())
         # Evidence the paper records for a host country without naming this mission: the
         # country's, shown apart and marked so. Reached through the relation, as above.
-        from_hosts = (
-            mission.findings.model.objects.for_list()
-            .filter(countries__in=hosts)
-            .exclude(pk__in=mission.findings.all().values("pk"))
-            .distinct()
+        from_hosts = mission.findings.model.objects.for_list().for_countries_not_naming(
+            hosts, mission
         )
         context.update(
             findings_by_interface=group_by(mission.findings.all(), lambda f: f.interface),
