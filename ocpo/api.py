@@ -22,7 +22,7 @@ from measures.api import (
 )
 from missions.api import CountryViewSet, DocumentViewSet, MissionViewSet
 
-from . import cite_api
+from . import cite_api, history_api
 from .changes_api import ChangeListView
 from .middleware import cache_params
 
@@ -70,6 +70,7 @@ urlpatterns = [
         cache_params("since", "limit", "offset", "format")(ChangeListView.as_view()),
         name="changes",
     ),
+    *history_api.urls(router),
     *router.urls,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The reference under the strict CSP: Swagger UI's start-up script is served as a file

@@ -609,6 +609,18 @@ class RecordUrlField(serializers.HyperlinkedIdentityField):
             return None
 
 
+class CiteUrlField(RecordUrlField):
+    """A record's citation (``/api/v1/<resource>/<key>/cite/``), in every detail response."""
+
+    def __init__(self, view_name, **kwargs):
+        kwargs.setdefault(
+            "help_text",
+            "This record's citation: add `?style=` apa, chicago, bibtex, ris or csl-json "
+            "(the default).",
+        )
+        super().__init__(view_name=view_name, **kwargs)
+
+
 @extend_schema_field({"type": "array", "items": {"type": "string"}})
 class RelatedKeysField(serializers.Field):
     """Natural keys of records reached through (prefetched) relations, each once.

@@ -356,7 +356,7 @@ def test_the_migration_stamps_existing_records_as_created_at_one_moment():
     executor = MigrationExecutor(connection)
     ours = [
         ("missions", "0008_record_timestamps"),
-        ("interfaces", "0008_record_timestamps"),
+        ("interfaces", "0009_record_timestamps"),
         ("measures", "0008_record_timestamps"),
     ]
     # Back to just before them (whatever their number after a merge), then forward.

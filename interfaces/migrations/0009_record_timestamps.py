@@ -18,7 +18,7 @@ def stamp_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("interfaces", "0007_quotation_speaker"),
+        ("interfaces", "0008_finding_page"),
     ]
 
     operations = [
