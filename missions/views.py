@@ -2,6 +2,7 @@
 
 from django.views.generic import DetailView
 
+from ocpo.history import RecordHistoryView
 from ocpo.portal import FilteredListView, distinct_choices, group_by, key_choices
 
 from .filters import CountryFilterSet, DocumentFilterSet, MissionFilterSet
@@ -98,3 +99,23 @@ class DocumentListView(FilteredListView):
 
 class DocumentDetailView(DetailView):
     queryset = Document.objects.for_detail()
+
+
+class MissionHistoryView(RecordHistoryView):
+    """The mission's versions, each with what it changed."""
+
+    model = Mission
+    slug_field = slug_url_kwarg = "acronym"
+
+
+class CountryHistoryView(RecordHistoryView):
+    """The country's versions, each with what it changed."""
+
+    model = Country
+    slug_field = slug_url_kwarg = "iso3"
+
+
+class DocumentHistoryView(RecordHistoryView):
+    """The document's versions, each with what it changed."""
+
+    model = Document
