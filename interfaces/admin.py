@@ -70,7 +70,10 @@ class FindingAdmin(VersionAdmin):
                 )
             },
         ),
-        PROVENANCE_FIELDSET,
+        (
+            PROVENANCE_FIELDSET[0],
+            {"fields": ("source", "paper_section", "footnotes", "page", "editorial_note")},
+        ),
     )
     # Each link says whether the passage states it or the editors inferred it (and why).
     inlines = [

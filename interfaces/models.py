@@ -1,7 +1,8 @@
 """The seven interfaces of Box 1 and the evidence the paper gives for each."""
 
+from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 
 from missions.models import (
@@ -15,6 +16,7 @@ from missions.models import (
     prefetch_joined,
 )
 from ocpo.keys import SLUG, record_url, validate_slug_key
+from ocpo.paper import PAGE_FORM, page_label
 from sources.models import SourcedLink, links_with_reasons
 
 
@@ -193,6 +195,18 @@ class FindingQuerySet(SearchableQuerySet):
             *finding_links(self.model, prefix="")[2:]
         )
 
+    def for_countries_not_naming(self, countries, mission):
+        """Findings recorded for any of ``countries`` that do not name ``mission``: a
+        mission page's evidence from its host countries.
+
+        Both tests are correlated subqueries on the link tables' indexes (EXISTS and NOT
+        EXISTS), so no join multiplies the findings to be made distinct again and no
+        ``NOT IN`` list is built.
+        """
+        return self.filter(
+            Exists(FindingCountry.objects.filter(finding=OuterRef("pk"), country__in=countries))
+        ).exclude(Exists(FindingMission.objects.filter(finding=OuterRef("pk"), mission=mission)))
+
     def counts_by_interface_and_mission(self, missions, basis=None):
         """``{(interface_id, mission_id): findings}`` for ``missions``, in one aggregate query.
 
@@ -238,6 +252,14 @@ class Finding(SourcedModel):
     actors = models.CharField(
         max_length=300, blank=True, help_text="Armed groups, elites or networks the case names."
     )
+    # Where the paper says it, beside section and footnotes: located in the paper's text
+    # (manage.py locate_pages) and verified by check_kb. A string, as a citation's locator is.
+    page = models.CharField(
+        max_length=9,
+        blank=True,
+        validators=[RegexValidator(f"^{PAGE_FORM}$", "A page ('7') or a range of pages ('6-7').")],
+        help_text="The paper's page where the quotation stands: '7', or '6-7' across a break.",
+    )
     # Each link carries its basis (the paper's statement or the editors' inference).
     missions = models.ManyToManyField(
         Mission, blank=True, related_name="findings", through="FindingMission"
@@ -266,6 +288,9 @@ class Finding(SourcedModel):
         ]
         constraints = [
             *SourcedModel.provenance_constraints("finding"),
+            models.CheckConstraint(
+                condition=Q(page__regex=f"^({PAGE_FORM})?$"), name="finding_page_form"
+            ),
             SLUG.constraint("slug", "finding_slug_key"),
         ]
 
@@ -277,6 +302,11 @@ class Finding(SourcedModel):
 
     def natural_key(self):
         return (self.slug,)
+
+    @property
+    def page_label(self):
+        """The page as pages and citations print it: "p. 7"."""
+        return page_label(self.page)
 
     @property
     def quotation_speaker(self):

@@ -10,6 +10,7 @@ from missions.serializers import (
     MissionSummarySerializer,
 )
 from ocpo.rest import (
+    CiteUrlField,
     HtmlUrlField,
     KBModelSerializer,
     KeyRelatedField,
@@ -114,6 +115,8 @@ class InterfaceSerializer(KBModelSerializer):
 class InterfaceDetailSerializer(InterfaceSerializer):
     """An interface with its mechanisms, evidence, questions and measures."""
 
+    cite = CiteUrlField("api:interface-cite", lookup_field="slug")
+
     mechanisms = MechanismSerializer(many=True, read_only=True, help_text="How it works.")
     findings = InterfaceFindingSerializer(many=True, read_only=True, help_text="The evidence.")
     questions = QuestionSummarySerializer(
@@ -130,6 +133,7 @@ class InterfaceDetailSerializer(InterfaceSerializer):
             "findings",
             "questions",
             "measures",
+            "cite",
         ]
 
 
@@ -220,6 +224,7 @@ class FindingSerializer(SourcedLinksWriteMixin, KBModelSerializer):
             "source",
             "paper_section",
             "footnotes",
+            "page",
             "editorial_note",
         ]
         extra_kwargs = {
@@ -231,6 +236,8 @@ class FindingSerializer(SourcedLinksWriteMixin, KBModelSerializer):
 class FindingDetailSerializer(FindingSerializer):
     """A finding with summaries of its interface, missions, countries, sources."""
 
+    cite = CiteUrlField("api:finding-cite", lookup_field="slug")
+
     interface = InterfaceSummarySerializer(read_only=True, help_text="The interface shown.")
     missions = MissionSummarySerializer(many=True, read_only=True, help_text="Missions concerned.")
     countries = CountrySummarySerializer(
@@ -240,6 +247,9 @@ class FindingDetailSerializer(FindingSerializer):
     activities = ActivitySummarySerializer(
         many=True, read_only=True, help_text="Illicit activities named."
     )
+
+    class Meta(FindingSerializer.Meta):
+        fields = [*FindingSerializer.Meta.fields, "cite"]
 
 
 class IllicitActivitySerializer(KBModelSerializer):
@@ -265,12 +275,14 @@ class IllicitActivitySerializer(KBModelSerializer):
 class IllicitActivityDetailSerializer(IllicitActivitySerializer):
     """An illicit activity with the findings naming it."""
 
+    cite = CiteUrlField("api:activity-cite", lookup_field="slug")
+
     findings = FindingSummarySerializer(
         many=True, read_only=True, help_text="Findings naming the activity."
     )
 
     class Meta(IllicitActivitySerializer.Meta):
-        fields = [*IllicitActivitySerializer.Meta.fields, "findings"]
+        fields = [*IllicitActivitySerializer.Meta.fields, "findings", "cite"]
 
 
 class QuestionSerializer(KBModelSerializer):
@@ -295,6 +307,11 @@ class QuestionSerializer(KBModelSerializer):
 class QuestionDetailSerializer(QuestionSerializer):
     """A question for discussion with summaries of its interfaces."""
 
+    cite = CiteUrlField("api:question-cite", lookup_field="slug")
+
     interfaces = InterfaceSummarySerializer(
         many=True, read_only=True, help_text="The interfaces the question concerns."
     )
+
+    class Meta(QuestionSerializer.Meta):
+        fields = [*QuestionSerializer.Meta.fields, "cite"]

@@ -4,6 +4,7 @@ from collections import Counter
 
 from django.views.generic import DetailView
 
+from ocpo.history import RecordHistoryView
 from ocpo.portal import FilteredListView, group_by, key_choices
 
 from .filters import FindingFilterSet, InterfaceFilterSet, QuestionFilterSet
@@ -83,3 +84,15 @@ class QuestionListView(FilteredListView):
             for q in questions
         ]
         return context
+
+
+class InterfaceHistoryView(RecordHistoryView):
+    """The interface's versions, each with what it changed."""
+
+    model = Interface
+
+
+class FindingHistoryView(RecordHistoryView):
+    """The finding's versions, each with what it changed."""
+
+    model = Finding

@@ -5,16 +5,14 @@ country when it names the country or a mission the country hosts. Applications t
 gives for "all missions" are not matched by a mission filter.
 """
 
-from django_filters import FilterSet
-
-from ocpo.filters import BasisFilter, BasisFilterSetMixin, KeyFilter, PaperPath
+from ocpo.filters import BasisFilter, BasisFilterSetMixin, KBFilterSet, KeyFilter, PaperPath
 
 from .models import ActivityArea, Measure, MeasureApplication, PoliceFunction, PoliceFunctionKind
 
 INTERFACE_HELP = "Slug or number (1-7) of an interface the measure addresses."
 
 
-class ActivityAreaFilterSet(BasisFilterSetMixin, FilterSet):
+class ActivityAreaFilterSet(BasisFilterSetMixin, KBFilterSet):
     """Areas of activity by the missions that applied their measures and the interfaces."""
 
     mission = KeyFilter(
@@ -22,12 +20,14 @@ class ActivityAreaFilterSet(BasisFilterSetMixin, FilterSet):
         paper=PaperPath("measures__applications", "mission__acronym", basis_field="mission_basis"),
         label="Mission",
         help_text="Acronym of a mission that applied a measure of the area, e.g. UNMIL.",
+        label_field="name",
     )
     interface = KeyFilter(
         "measures__interfaces__slug",
         number_path="measures__interfaces__number",
         label="Interface",
         help_text="Slug or number (1-7) of an interface a measure of the area addresses.",
+        label_field="title",
     )
 
     basis = BasisFilter()
@@ -37,15 +37,21 @@ class ActivityAreaFilterSet(BasisFilterSetMixin, FilterSet):
         fields = ["mission", "interface", "basis"]
 
 
-class MeasureFilterSet(BasisFilterSetMixin, FilterSet):
+class MeasureFilterSet(BasisFilterSetMixin, KBFilterSet):
     """Measures by area, by where they were applied and by the interfaces they address."""
 
-    area = KeyFilter("area__slug", label="Area of activity", help_text="Slug of the area.")
+    area = KeyFilter(
+        "area__slug",
+        label="Area of activity",
+        help_text="Slug of the area.",
+        label_field="name",
+    )
     mission = KeyFilter(
         "applications__mission__acronym",
         paper=PaperPath("applications", "mission__acronym", basis_field="mission_basis"),
         label="Mission",
         help_text="Acronym of a mission that applied the measure, e.g. UNMIL.",
+        label_field="name",
     )
     country = KeyFilter(
         "applications__country__iso3",
@@ -56,12 +62,14 @@ class MeasureFilterSet(BasisFilterSetMixin, FilterSet):
             "ISO 3166-1 alpha-3 code of a country where the measure was applied "
             "(named by an application or hosting its mission), e.g. LBR."
         ),
+        label_field="name",
     )
     interface = KeyFilter(
         "interfaces__slug",
         number_path="interfaces__number",
         label="Interface",
         help_text=INTERFACE_HELP,
+        label_field="title",
     )
 
     basis = BasisFilter()
@@ -71,18 +79,27 @@ class MeasureFilterSet(BasisFilterSetMixin, FilterSet):
         fields = ["area", "mission", "country", "interface", "basis"]
 
 
-class MeasureApplicationFilterSet(BasisFilterSetMixin, FilterSet):
+class MeasureApplicationFilterSet(BasisFilterSetMixin, KBFilterSet):
     """Applications (Annex examples) by measure, area, mission or country."""
 
-    measure = KeyFilter("measure__slug", label="Measure", help_text="Slug of the measure.")
+    measure = KeyFilter(
+        "measure__slug",
+        label="Measure",
+        help_text="Slug of the measure.",
+        label_field="name",
+    )
     area = KeyFilter(
-        "measure__area__slug", label="Area of activity", help_text="Slug of the measure's area."
+        "measure__area__slug",
+        label="Area of activity",
+        help_text="Slug of the measure's area.",
+        label_field="name",
     )
     mission = KeyFilter(
         "mission__acronym",
         paper=PaperPath("", "mission__acronym", basis_field="mission_basis"),
         label="Mission",
         help_text="Acronym of the mission the example names, e.g. UNMIL.",
+        label_field="name",
     )
     country = KeyFilter(
         "country__iso3",
@@ -93,6 +110,7 @@ class MeasureApplicationFilterSet(BasisFilterSetMixin, FilterSet):
             "ISO 3166-1 alpha-3 code of the country the example names or that hosts its "
             "mission, e.g. LBR."
         ),
+        label_field="name",
     )
 
     basis = BasisFilter()
@@ -102,7 +120,7 @@ class MeasureApplicationFilterSet(BasisFilterSetMixin, FilterSet):
         fields = ["measure", "area", "mission", "country", "basis"]
 
 
-class PoliceFunctionFilterSet(FilterSet):
+class PoliceFunctionFilterSet(KBFilterSet):
     """UN Police core functions and activities (Box 2) by kind."""
 
     kind = KeyFilter(

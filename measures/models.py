@@ -200,6 +200,13 @@ class MeasureApplication(SourcedModel):
         indexes = [
             models.Index(fields=["mission", "measure"], name="application_mission_idx"),
             models.Index(fields=["country", "measure"], name="application_country_idx"),
+            # Every mission page lists the "all missions" examples: a handful of 30,000
+            # rows at factor 1000, which without it are found by reading them all (17 ms).
+            models.Index(
+                fields=["all_missions"],
+                condition=Q(all_missions=True),
+                name="application_all_missions_idx",
+            ),
         ]
         constraints = [
             *SourcedModel.provenance_constraints("application"),

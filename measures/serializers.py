@@ -10,6 +10,7 @@ from missions.serializers import (
     MissionSummarySerializer,
 )
 from ocpo.rest import (
+    CiteUrlField,
     HtmlUrlField,
     KBModelSerializer,
     KeyRelatedField,
@@ -77,7 +78,12 @@ class ActivityAreaSerializer(KBModelSerializer):
 class ActivityAreaDetailSerializer(ActivityAreaSerializer):
     """An area of activity with its measures and where they were applied."""
 
+    cite = CiteUrlField("api:area-cite", lookup_field="slug")
+
     measures = AreaMeasureSerializer(many=True, read_only=True, help_text="Its measures.")
+
+    class Meta(ActivityAreaSerializer.Meta):
+        fields = [*ActivityAreaSerializer.Meta.fields, "cite"]
 
 
 class MeasureSerializer(KBModelSerializer):
@@ -153,6 +159,8 @@ class MeasureApplicationInlineSerializer(SummarySerializer):
 class MeasureDetailSerializer(MeasureSerializer):
     """A measure with its area, interfaces, examples and police functions."""
 
+    cite = CiteUrlField("api:measure-cite", lookup_field="slug")
+
     area = AreaSummarySerializer(read_only=True, help_text="The area of activity.")
     interfaces = InterfaceSummarySerializer(
         many=True, read_only=True, help_text="Interfaces addressed (editors' judgement)."
@@ -165,7 +173,7 @@ class MeasureDetailSerializer(MeasureSerializer):
     )
 
     class Meta(MeasureSerializer.Meta):
-        fields = [*MeasureSerializer.Meta.fields, "applications"]
+        fields = [*MeasureSerializer.Meta.fields, "applications", "cite"]
 
 
 class MeasureApplicationSerializer(SourcedLinksWriteMixin, KBModelSerializer):
@@ -229,6 +237,8 @@ class MeasureApplicationSerializer(SourcedLinksWriteMixin, KBModelSerializer):
 class MeasureApplicationDetailSerializer(MeasureApplicationSerializer):
     """An example with summaries of its measure, mission and country."""
 
+    cite = CiteUrlField("api:application-cite")
+
     measure = MeasureSummarySerializer(read_only=True, help_text="The measure applied.")
     mission = MissionSummarySerializer(
         read_only=True, allow_null=True, help_text="The mission named."
@@ -236,6 +246,9 @@ class MeasureApplicationDetailSerializer(MeasureApplicationSerializer):
     country = CountrySummarySerializer(
         read_only=True, allow_null=True, help_text="The country named."
     )
+
+    class Meta(MeasureApplicationSerializer.Meta):
+        fields = [*MeasureApplicationSerializer.Meta.fields, "cite"]
 
 
 class PoliceFunctionSerializer(KBModelSerializer):
@@ -272,6 +285,11 @@ class PoliceFunctionSerializer(KBModelSerializer):
 class PoliceFunctionDetailSerializer(PoliceFunctionSerializer):
     """A UN Police function with summaries of its measures."""
 
+    cite = CiteUrlField("api:police-function-cite", lookup_field="slug")
+
     measures = MeasureSummarySerializer(
         many=True, read_only=True, help_text="Measures linked to it (editors' judgement)."
     )
+
+    class Meta(PoliceFunctionSerializer.Meta):
+        fields = [*PoliceFunctionSerializer.Meta.fields, "cite"]

@@ -3,6 +3,7 @@
 from django.db.models import Prefetch
 from django.views.generic import DetailView
 
+from ocpo.history import RecordHistoryView
 from ocpo.portal import FilteredListView, key_choices
 
 from .filters import MeasureApplicationFilterSet, MeasureFilterSet, PoliceFunctionFilterSet
@@ -88,3 +89,9 @@ class PoliceFunctionListView(FilteredListView):
             for kind, items in groups.items()
         ]
         return context
+
+
+class MeasureHistoryView(RecordHistoryView):
+    """The measure's versions, each with what it changed."""
+
+    model = Measure

@@ -1,14 +1,20 @@
 """FilterSets for countries, missions and documents: shared by the portal lists and the API."""
 
 import django_filters
-from django_filters import FilterSet
 
-from ocpo.filters import BasisFilter, BasisFilterSetMixin, IntegerFilter, KeyFilter, PaperPath
+from ocpo.filters import (
+    BasisFilter,
+    BasisFilterSetMixin,
+    IntegerFilter,
+    KBFilterSet,
+    KeyFilter,
+    PaperPath,
+)
 
 from .models import Country, Document, DocumentKind, Mission, MissionKind
 
 
-class CountryFilterSet(BasisFilterSetMixin, FilterSet):
+class CountryFilterSet(BasisFilterSetMixin, KBFilterSet):
     """Countries by region or by a mission they host."""
 
     region = KeyFilter("region", label="Region", help_text="Region name, e.g. West Africa.")
@@ -16,6 +22,7 @@ class CountryFilterSet(BasisFilterSetMixin, FilterSet):
         "missions__acronym",
         label="Mission",
         help_text="Acronym of a mission the country hosts, e.g. UNMIL.",
+        label_field="name",
     )
 
     basis = BasisFilter()
@@ -25,7 +32,7 @@ class CountryFilterSet(BasisFilterSetMixin, FilterSet):
         fields = ["region", "mission", "basis"]
 
 
-class DocumentFilterSet(BasisFilterSetMixin, FilterSet):
+class DocumentFilterSet(BasisFilterSetMixin, KBFilterSet):
     """Documents by kind, symbol, year or date, and by what they concern or support."""
 
     kind = KeyFilter(
@@ -34,6 +41,7 @@ class DocumentFilterSet(BasisFilterSetMixin, FilterSet):
     symbol = KeyFilter(
         "symbol",
         label="UN symbol",
+        facet=False,
         help_text="Exact UN document symbol, e.g. S/RES/2070.",
     )
     country = KeyFilter(
@@ -41,12 +49,14 @@ class DocumentFilterSet(BasisFilterSetMixin, FilterSet):
         paper=PaperPath("country_links", "country__iso3"),
         label="Country",
         help_text="ISO 3166-1 alpha-3 code of a country the document concerns, e.g. HTI.",
+        label_field="name",
     )
     mission = KeyFilter(
         "missions__acronym",
         paper=PaperPath("mission_links", "mission__acronym"),
         label="Mission",
         help_text="Acronym of a mission the document concerns, e.g. UNMIL.",
+        label_field="name",
     )
     interface = KeyFilter(
         "findings__interface__slug",
@@ -54,6 +64,7 @@ class DocumentFilterSet(BasisFilterSetMixin, FilterSet):
         label="Interface",
         paper=PaperPath("finding_links", "finding__interface__slug", "finding__interface__number"),
         help_text="Slug or number (1-7) of an interface whose findings cite the document.",
+        label_field="title",
     )
     year = KeyFilter(
         "year",
@@ -92,13 +103,14 @@ class DocumentFilterSet(BasisFilterSetMixin, FilterSet):
         ]
 
 
-class MissionFilterSet(BasisFilterSetMixin, FilterSet):
+class MissionFilterSet(BasisFilterSetMixin, KBFilterSet):
     """Missions by host country or region, kind, lead organization, interface or year."""
 
     country = KeyFilter(
         "countries__iso3",
         label="Host country",
         help_text="ISO 3166-1 alpha-3 code of a host country, e.g. LBR.",
+        label_field="name",
     )
     kind = KeyFilter(
         "kind", choices=MissionKind.choices, label="Kind", help_text="Kind of operation."
@@ -114,6 +126,7 @@ class MissionFilterSet(BasisFilterSetMixin, FilterSet):
         label="Interface",
         paper=PaperPath("finding_links", "finding__interface__slug", "finding__interface__number"),
         help_text="Slug or number (1-7) of an interface the paper's findings show in the mission.",
+        label_field="title",
     )
     active_in = IntegerFilter(
         method="filter_active_in",

@@ -124,7 +124,7 @@ def prefetch_links(model, path, target):
     related = model
     for name in path.split("__"):
         related = related._meta.get_field(name).related_model
-    return Prefetch(path, queryset=related._default_manager.select_related(target))
+    return Prefetch(path, queryset=related._default_manager.in_owner_order().select_related(target))
 
 
 def finding_links(model, prefix="findings__"):

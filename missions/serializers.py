@@ -8,6 +8,7 @@ belong to apps above this one: their summaries here read them through related na
 from rest_framework import serializers
 
 from ocpo.rest import (
+    CiteUrlField,
     HtmlUrlField,
     KBModelSerializer,
     KeyRelatedField,
@@ -111,6 +112,8 @@ class CountrySerializer(KBModelSerializer):
 class CountryDetailSerializer(CountrySerializer):
     """A country with summaries of its missions, documents, findings and examples."""
 
+    cite = CiteUrlField("api:country-cite", lookup_field="iso3")
+
     missions = MissionSummarySerializer(many=True, read_only=True, help_text="Missions hosted.")
     documents = DocumentSummarySerializer(
         many=True, read_only=True, help_text="Documents concerning the country."
@@ -123,7 +126,7 @@ class CountryDetailSerializer(CountrySerializer):
     )
 
     class Meta(CountrySerializer.Meta):
-        fields = [*CountrySerializer.Meta.fields, "documents", "findings", "applications"]
+        fields = [*CountrySerializer.Meta.fields, "documents", "findings", "applications", "cite"]
 
 
 class DocumentSerializer(SourcedLinksWriteMixin, KBModelSerializer):
@@ -196,6 +199,8 @@ class DocumentSerializer(SourcedLinksWriteMixin, KBModelSerializer):
 class DocumentDetailSerializer(DocumentSerializer):
     """A document with summaries of what it concerns, established and supports."""
 
+    cite = CiteUrlField("api:document-cite", lookup_field="slug")
+
     countries = CountrySummarySerializer(
         many=True, read_only=True, help_text="Countries concerned."
     )
@@ -208,7 +213,7 @@ class DocumentDetailSerializer(DocumentSerializer):
     )
 
     class Meta(DocumentSerializer.Meta):
-        fields = [*DocumentSerializer.Meta.fields, "established_missions", "findings"]
+        fields = [*DocumentSerializer.Meta.fields, "established_missions", "findings", "cite"]
 
 
 class MissionSerializer(KBModelSerializer):
@@ -270,6 +275,8 @@ class MissionSerializer(KBModelSerializer):
 class MissionDetailSerializer(MissionSerializer):
     """Everything known of a mission: countries, documents, findings, measures used."""
 
+    cite = CiteUrlField("api:mission-cite", lookup_field="acronym")
+
     countries = CountrySummarySerializer(many=True, read_only=True, help_text="Host countries.")
     establishing_document = DocumentSummarySerializer(
         read_only=True, allow_null=True, help_text="The document that established the mission."
@@ -287,4 +294,4 @@ class MissionDetailSerializer(MissionSerializer):
     )
 
     class Meta(MissionSerializer.Meta):
-        fields = [*MissionSerializer.Meta.fields, "documents", "findings", "applications"]
+        fields = [*MissionSerializer.Meta.fields, "documents", "findings", "applications", "cite"]

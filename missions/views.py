@@ -2,6 +2,7 @@
 
 from django.views.generic import DetailView
 
+from ocpo.history import RecordHistoryView
 from ocpo.portal import FilteredListView, distinct_choices, group_by, key_choices
 
 from .filters import CountryFilterSet, DocumentFilterSet, MissionFilterSet
@@ -38,11 +39,8 @@ class MissionDetailView(DetailView):
         hosts = list(mission.countries.all())
         # Evidence the paper records for a host country without naming this mission: the
         # country's, shown apart and marked so. Reached through the relation, as above.
-        from_hosts = (
-            mission.findings.model.objects.for_list()
-            .filter(countries__in=hosts)
-            .exclude(pk__in=mission.findings.all().values("pk"))
-            .distinct()
+        from_hosts = mission.findings.model.objects.for_list().for_countries_not_naming(
+            hosts, mission
         )
         context.update(
             findings_by_interface=group_by(mission.findings.all(), lambda f: f.interface),
@@ -101,3 +99,23 @@ class DocumentListView(FilteredListView):
 
 class DocumentDetailView(DetailView):
     queryset = Document.objects.for_detail()
+
+
+class MissionHistoryView(RecordHistoryView):
+    """The mission's versions, each with what it changed."""
+
+    model = Mission
+    slug_field = slug_url_kwarg = "acronym"
+
+
+class CountryHistoryView(RecordHistoryView):
+    """The country's versions, each with what it changed."""
+
+    model = Country
+    slug_field = slug_url_kwarg = "iso3"
+
+
+class DocumentHistoryView(RecordHistoryView):
+    """The document's versions, each with what it changed."""
+
+    model = Document

@@ -22,7 +22,7 @@ from measures.api import (
 )
 from missions.api import CountryViewSet, DocumentViewSet, MissionViewSet
 
-from . import cite_api
+from . import cite_api, history_api
 
 DOC_LINKS = {"schema": "api:schema", "docs": "api:docs"}
 
@@ -63,6 +63,7 @@ router.register("police-functions", PoliceFunctionViewSet, basename="police-func
 
 urlpatterns = [
     *cite_api.urls(router),
+    *history_api.urls(router),
     *router.urls,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The reference under the strict CSP: Swagger UI's start-up script is served as a file

@@ -42,7 +42,7 @@ def permanent_url(site, path):
 
 
 def locator(obj):
-    """Where the paper says it: section, footnotes (for records that carry provenance)."""
+    """Where the paper says it: section, footnotes, page (for records that carry provenance)."""
     parts = []
     section = getattr(obj, "paper_section", "")
     if section:
@@ -50,6 +50,9 @@ def locator(obj):
     footnotes = getattr(obj, "footnotes", "")
     if footnotes:
         parts.append(f"footnote{'s' if ',' in footnotes else ''} {footnotes}")
+    page = getattr(obj, "page_label", "")
+    if page:
+        parts.append(page)
     if not parts:
         return ""
     return "Interfaces between Peace Operations and Organized Crime, " + ", ".join(parts)

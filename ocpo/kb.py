@@ -26,9 +26,11 @@ from django.db.models.deletion import ProtectedError, RestrictedError
 
 from sources.models import LinkBasis, SourcedLink
 
+from . import revisions
 from .models import SyncedRecord
 
-PROVENANCE_FIELDS = ("source", "paper_section", "footnotes", "editorial_note")
+# In this order, after the record's own fields (a finding also has its quotation's page).
+PROVENANCE_FIELDS = ("source", "paper_section", "footnotes", "page", "editorial_note")
 # The apps whose models make up the knowledge base (editors' permissions, data state).
 KB_APPS = ("missions", "interfaces", "measures")
 
@@ -73,6 +75,7 @@ class KbFile:
         own = [f for f in own if f.name not in basis_fields]
         key = [meta.get_field(name) for name in self.key]
         provenance = [f for f in own if f.name in PROVENANCE_FIELDS]
+        provenance.sort(key=lambda f: PROVENANCE_FIELDS.index(f.name))
         rest = [f for f in own if f not in key and f not in provenance]
         return key + rest + provenance
 
@@ -683,6 +686,7 @@ class _Loader:
         self.indexes = {spec.model: dict(plan.database[spec]) for spec in FILES}
         self.links = []
         self.created = set()  # (model, pk) of the records this load creates
+        self.written = []  # the records this load creates or updates, for their history
 
     def run(self, *, prune):
         for spec in FILES:
@@ -742,6 +746,7 @@ class _Loader:
             raise KnowledgeBaseError(f"{where}: rejected by the database: {error}") from None
         if creating:
             self.created.add((spec.model, obj.pk))
+        self.written.append(obj)
         self.indexes[spec.model][entry.key] = obj
         self.links.extend(links)
 
@@ -859,7 +864,11 @@ def load(directory=None, *, prune=False, force=False, dry_run=False, confirmed_d
             raise KnowledgeBaseError(
                 "the records to delete changed since they were listed; nothing was deleted"
             )
-        _Loader(plan).run(prune=prune)
+        loader = _Loader(plan)
+        loader.run(prune=prune)
+        if not dry_run:
+            # One revision: each record's history starts with (or records) the state loaded.
+            revisions.record(loader.written, f"Loaded from the fixtures (data {data_version()}).")
         if is_fixtures_dir(directory):
             remember_synced_state()
         if dry_run:

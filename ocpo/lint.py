@@ -17,6 +17,8 @@ from missions.models import Country, Document, DocumentKind, Mission, Source
 from sources.models import LinkBasis
 
 from .kb import FILES, KnowledgeBaseError, parse_link_item, read_records, sourced_through
+from .paper import PaperError
+from .paper import parse as parse_paper
 
 SYMBOL_FORMS = {
     DocumentKind.RESOLUTION: r"S/RES/\d+(?: \(\d{4}\))?",
@@ -32,13 +34,6 @@ class Report:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
-
-
-def _normalise(text):
-    """Collapse what PDF extraction scrambles: line breaks, hyphenation, quote styles."""
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
-    text = text.replace("\u201d", '"').replace("-\n", "").replace("\u2013", "-")
-    return re.sub(r"\s+", " ", text).strip().lower()
 
 
 def link_models():
@@ -104,6 +99,42 @@ def lint_files(directory):
                     except KnowledgeBaseError as problem:
                         errors.append(str(problem))
     return errors
+
+
+def lint_quotations(paper_text, error):
+    """Each quotation stands verbatim in the paper, on the page its finding gives.
+
+    The message names the fixture file and the record, as the editors fix it there.
+    """
+    try:
+        paper = parse_paper(paper_text)
+    except PaperError as problem:
+        error(f"the paper's text: {problem}")
+        return
+    file = next(spec.path for spec in FILES if spec.model is Finding)
+    for finding in Finding.objects.order_by("slug"):
+        where = f"{file}, finding {finding.slug}"
+        if finding.page and not paper.holds(finding.page):
+            error(
+                f"{where}: page {finding.page!r} is not a page of the paper "
+                f"({paper.first}-{paper.last})"
+            )
+            continue
+        if not finding.quotation:
+            continue
+        pages = paper.pages_of(finding.quotation)
+        if not pages:
+            error(f"{where}: quotation not found verbatim in the paper")
+        elif not finding.page:
+            error(
+                f"{where}: no page; the quotation stands on page {' or '.join(pages)} "
+                "(manage.py locate_pages fills it in)"
+            )
+        elif finding.page not in pages:
+            error(
+                f"{where}: page {finding.page} is wrong; the quotation stands on "
+                f"page {' or '.join(pages)}"
+            )
 
 
 def lint(paper_text=None):
@@ -187,10 +218,7 @@ def lint(paper_text=None):
         error(f"question {question.slug}: concerns no interface")
 
     if paper_text is not None:
-        paper = _normalise(paper_text)
-        for finding in Finding.objects.exclude(quotation=""):
-            if _normalise(finding.quotation) not in paper:
-                error(f"finding {finding.slug}: quotation not found verbatim in the paper")
+        lint_quotations(paper_text, error)
 
     lint_links(error)
     for finding in Finding.objects.exclude(quoted_document=None).filter(quotation=""):

@@ -68,7 +68,7 @@ def known_params(match):
             if paginator is not None and getattr(paginator, attr, None):
                 names.add(getattr(paginator, attr))
         for backend in getattr(view, "filter_backends", ()):
-            for attr in ("search_param", "ordering_param"):
+            for attr in ("search_param", "ordering_param", "facets_param"):
                 if getattr(backend, attr, None):
                     names.add(getattr(backend, attr))
     elif getattr(view, "paginate_by", None):

@@ -7,7 +7,11 @@ on Django itself.
 from django import forms
 from django.apps import apps
 from django.shortcuts import redirect
+from django.utils.html import format_html, format_html_join
 from django_filters.views import FilterView
+
+from .facets import FACET_SIZE, facet_counts, facet_names, twin_of
+from .filters import ALL_SUFFIX, MultiValueWidget
 
 
 def active_filters(filterset, query, path=""):
@@ -93,6 +97,8 @@ class KeySelect(forms.SelectMultiple):
         self.aliases.update(aliases or {})
         self.labels = {str(key): str(label) for key, label in choices}
         self.noun = noun
+        # {key: records}, from the list's facet (``ocpo.facets``); None: not counted.
+        self.counts = None
 
     def canonical(self, value):
         """The option a spelling stands for, or the value itself when it matches none."""
@@ -121,12 +127,41 @@ class KeySelect(forms.SelectMultiple):
 
     def optgroups(self, name, value, attrs=None):
         offered = self.choices
+        if self.counts is not None:
+            offered = [
+                (key, counted(label, self.counts.get(str(key), 0))) for key, label in offered
+            ]
         missing = [(v, f"{v} (no such {self.noun})") for v in value if v not in self.labels]
-        self.choices = [*offered, *missing]
+        original, self.choices = self.choices, [*offered, *missing]
         try:
             return super().optgroups(name, value, attrs)
         finally:
-            self.choices = offered
+            self.choices = original
+
+
+class KeyInput(MultiValueWidget):
+    """The text box of a key filter with too many keys for a select, suggesting the most
+    frequent ones with their counts in a ``<datalist>`` (the browser's own, no script)."""
+
+    def __init__(self, values, attrs=None):
+        super().__init__(attrs)
+        self.values = values  # [FacetValue], most frequent first
+
+    def render(self, name, value, attrs=None, renderer=None):
+        list_id = f"{(attrs or {}).get('id') or name}-values"
+        html = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
+        options = format_html_join(
+            "",
+            '<option value="{}">{}</option>',
+            ((v.value, counted(v.label, v.count)) for v in self.values),
+        )
+        return html + format_html('<datalist id="{}">{}</datalist>', list_id, options)
+
+
+def counted(label, count):
+    """An option's label after the number of records it would give: ``(3) Haiti``; first, so
+    that a long label cut at the select's edge (a phone, a narrow column) keeps its count."""
+    return f"({count}) {label}"
 
 
 def api_links(resource, query=None):
@@ -191,13 +226,43 @@ class FilteredListView(ApiLinksMixin, FilterView):
             if number:  # an interface by number: the number of the record offered
                 field = number.rsplit("__", 1)[-1]
                 aliases = {str(getattr(c[2], field)): str(c[0]) for c in offered}
-            field = filterset.form.fields[name]
-            field.widget = KeySelect(
-                [(str(c[0]), c[1]) for c in offered],
-                aliases,
-                noun=(field.label or name).lower(),
-            )
+            # The filter and its "all of" twin (``mission__all``) offer the same keys.
+            for shown in (name, f"{name}{ALL_SUFFIX}"):
+                if shown not in filterset.form.fields:
+                    continue
+                field = filterset.form.fields[shown]
+                field.widget = KeySelect(
+                    [(str(c[0]), c[1]) for c in offered],
+                    aliases,
+                    noun=(filterset.form.fields[name].label or name).lower(),
+                )
         return filterset
+
+    def count_options(self, filterset):
+        """Puts beside each option of the form the number of records it would give, under
+        the other filters in force (``ocpo.facets``): one query per facet of the FilterSet,
+        whatever the data size; a key typed in a text box (too many for a select) is
+        suggested from its most frequent values. A form with errors shows no counts (the
+        list itself says what is wrong)."""
+        if filterset.is_bound and not filterset.is_valid():
+            return
+        fields = filterset.form.fields
+        facets = facet_counts(filterset, facet_names(type(filterset)), size=MAX_SELECT_CHOICES)
+        for name, field in fields.items():
+            facet = facets.get(twin_of(name))
+            if facet is None:
+                continue
+            counts = facet.counts()
+            if isinstance(field.widget, KeySelect):
+                # Past the facet's bound a key's count is unknown: no counts rather than 0.
+                field.widget.counts = counts if not facet.other_values else None
+            elif isinstance(field.widget, MultiValueWidget):  # too many keys for a select
+                field.widget = KeyInput(facet.values[:FACET_SIZE], field.widget.attrs)
+            elif isinstance(field, forms.ChoiceField):  # basis
+                field.choices = [
+                    (key, counted(label, counts[key]) if key in counts else label)
+                    for key, label in field.choices
+                ]
 
     def unknown_keys(self):
         """Sentences naming each value that matches no record (``No mission “XXXX” exists``)."""
@@ -210,9 +275,15 @@ class FilteredListView(ApiLinksMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        self.count_options(self.filterset)
         paginator = context.get("paginator")
         meta = self.filterset_class._meta.model._meta
+        form = self.filterset.form
+        all_of = [name for name in form.fields if name.endswith(ALL_SUFFIX)]
         context.update(
+            filter_fields=[form[name] for name in form.fields if name not in all_of],
+            all_of_fields=[form[name] for name in all_of],
+            all_of_in_force=any(name in self.request.GET for name in all_of),
             what=meta.verbose_name,
             what_plural=meta.verbose_name_plural,
             active_filters=active_filters(self.filterset, self.request.GET, self.request.path),

@@ -33,6 +33,14 @@ from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.utils.urls import remove_query_param
 
 from .csv_export import csv_rows
+from .facets import (
+    FACETS_PARAM,
+    FACETS_SCHEMA,
+    FacetParameter,
+    facet_counts,
+    facets_payload,
+    requested_facets,
+)
 from .kb import data_version
 from .problems import InvalidQuery
 
@@ -135,6 +143,7 @@ class Pagination(LimitOffsetPagination):
         }
         for name, description in described.items():
             response["properties"][name]["description"] = description
+        response["properties"]["facets"] = FACETS_SCHEMA
         return response
 
 
@@ -346,7 +355,7 @@ class KBViewSetMixin:
     lookup_by_id = False
     detail_queryset = None
     detail_serializer_class = None
-    filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
+    filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter, FacetParameter]
     pagination_class = Pagination
     parser_classes = [BoundedJSONParser]
     renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]
@@ -364,7 +373,9 @@ class KBViewSetMixin:
         repeated = [
             name
             for name, values in request.query_params.lists()
-            if len(values) > 1 and not getattr(filters_.get(name), "paths", None)
+            if len(values) > 1
+            and not getattr(filters_.get(name), "paths", None)
+            and name != FACETS_PARAM
         ]
         if repeated:
             raise InvalidQuery({name: ["Give this parameter once."] for name in repeated})
@@ -379,6 +390,14 @@ class KBViewSetMixin:
             raise InvalidQuery(
                 {name: [message] for name in unknown}, code="unknown_parameter", accepted=accepted
             )
+        if self.action == "list":
+            _, unknown_facets, facets = requested_facets(request, filterset_class)
+            if unknown_facets:
+                message = (
+                    f"Unknown facet{'s' if len(unknown_facets) > 1 else ''}: "
+                    f"{', '.join(unknown_facets)}. Accepted: {', '.join(facets) or 'none'}."
+                )
+                raise InvalidQuery({FACETS_PARAM: [message]}, code="unknown_facet", accepted=facets)
 
     def accepted_query_parameters(self):
         """The query parameters this operation reads: a list's filters and pages, ``format``."""
@@ -389,7 +408,8 @@ class KBViewSetMixin:
         names.update(filterset_class.base_filters if filterset_class else ())
         for backend in self.filter_backends:
             names.update(
-                getattr(backend, attr, None) for attr in ("search_param", "ordering_param")
+                getattr(backend, attr, None)
+                for attr in ("search_param", "ordering_param", "facets_param")
             )
         if self.paginator is not None:
             names.update((self.paginator.limit_query_param, self.paginator.offset_query_param))
@@ -438,7 +458,11 @@ class KBViewSetMixin:
 
     def list(self, request, *args, **kwargs):
         if not isinstance(request.accepted_renderer, CSVRenderer):
-            return super().list(request, *args, **kwargs)
+            response = super().list(request, *args, **kwargs)
+            names, _, _ = requested_facets(request, getattr(self, "filterset_class", None))
+            if names and isinstance(response.data, dict):
+                response.data["facets"] = facets_payload(request, self.facet_counts(names))
+            return response
         queryset = self.filter_queryset(self.get_queryset())
         # Every row, whatever the page; the page values are still checked as for JSON.
         self.paginator.get_limit(request)
@@ -451,6 +475,22 @@ class KBViewSetMixin:
         name = csv_filename(self.csv_resource(), self.csv_filters(), data_version())
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+    def facet_counts(self, names):
+        """The facets ``names`` of this list, under its filters and ``search``.
+
+        Called after the list answered, so the filters are known to be valid.
+        """
+        model = self.get_queryset().model
+        filterset = self.filterset_class(
+            self.request.query_params, queryset=model._default_manager.all(), request=self.request
+        )
+        filterset.is_valid()
+
+        def narrow(queryset):
+            return SearchFilter().filter_queryset(self.request, queryset, self)
+
+        return facet_counts(filterset, names, narrow=narrow)
 
     def csv_resource(self):
         """The list's name in the API's URLs (``findings``), else the model's."""
@@ -567,6 +607,18 @@ class RecordUrlField(serializers.HyperlinkedIdentityField):
             return super().get_url(obj, view_name, request, format)
         except NoReverseMatch:
             return None
+
+
+class CiteUrlField(RecordUrlField):
+    """A record's citation (``/api/v1/<resource>/<key>/cite/``), in every detail response."""
+
+    def __init__(self, view_name, **kwargs):
+        kwargs.setdefault(
+            "help_text",
+            "This record's citation: add `?style=` apa, chicago, bibtex, ris or csl-json "
+            "(the default).",
+        )
+        super().__init__(view_name=view_name, **kwargs)
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string"}})

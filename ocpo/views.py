@@ -9,6 +9,7 @@ import markdown
 from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
@@ -24,8 +25,29 @@ from .search import clean_query
 COMPARE_MAX_MISSIONS = 6
 
 
+def matrix_with_table(name, compute, **table):
+    """A matrix (``ocpo.selectors``) with its table rendered (``table``: the partial's
+    caption, row title, unit), both kept under the data state like the counts alone were.
+
+    They change only when a record does, and rendering the table's hundreds of cells
+    (about 30 ms of CPU for the matrix page's three) cost more than the rest of the page.
+    Computed together, the table always shows the counts it is stored with.
+    """
+
+    def build():
+        matrix = compute()
+        html = render_to_string("partials/matrix_table.html", {"m": matrix, **table})
+        return {**matrix, "table": html}
+
+    return memoized(f"{name}-with-table", build)
+
+
+FINDINGS_TABLE = {"row_title": "Interface", "unit": "finding"}
+
+
 @require_safe
 def home(request):
+    compact = {**FINDINGS_TABLE, "compact": True}
     return render(
         request,
         "home.html",
@@ -33,9 +55,17 @@ def home(request):
             "interfaces": memoized(
                 "interface-counts", lambda: list(Interface.objects.with_counts())
             ),
-            "matrix": memoized("interface-mission-matrix", selectors.interface_mission_matrix),
-            "country_matrix": memoized(
-                "interface-country-matrix", selectors.interface_country_matrix
+            "matrix": matrix_with_table(
+                "interface-mission-matrix",
+                selectors.interface_mission_matrix,
+                caption="Findings per interface and mission",
+                **compact,
+            ),
+            "country_matrix": matrix_with_table(
+                "interface-country-matrix",
+                selectors.interface_country_matrix,
+                caption="Findings per interface and country",
+                **compact,
             ),
             "totals": memoized("totals", selectors.totals),
         },
@@ -65,17 +95,24 @@ def matrix(request):
         {
             "basis_form": form,
             "basis": basis,
-            "interface_matrix": memoized(
+            "interface_matrix": matrix_with_table(
                 f"interface-mission-matrix-{basis or 'all'}",
                 lambda: selectors.interface_mission_matrix(basis or None),
+                caption="Findings per interface and mission",
+                **FINDINGS_TABLE,
             ),
-            "area_matrix": memoized(
+            "area_matrix": matrix_with_table(
                 f"area-mission-matrix-{basis or 'all'}",
                 lambda: selectors.area_mission_matrix(basis or None),
+                caption="Examples per area of activity and mission",
+                row_title="Area of activity",
+                unit="example",
             ),
-            "country_matrix": memoized(
+            "country_matrix": matrix_with_table(
                 f"interface-country-matrix-{basis or 'all'}",
                 lambda: selectors.interface_country_matrix(basis or None),
+                caption="Findings per interface and country",
+                **FINDINGS_TABLE,
             ),
         },
     )

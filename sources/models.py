@@ -33,6 +33,16 @@ class SourcedLinkQuerySet(models.QuerySet):
         """Only the links the paper states."""
         return self.filter(basis=LinkBasis.PAPER)
 
+    def in_owner_order(self):
+        """In the model's order without its first key, the owner: rows read for many owners
+        at once (a prefetch, a CSV chunk) are grouped by owner, each owner's rows in the
+        same order, and ordering by the owner would join its table and its own ordering's
+        (a finding's interface) only to sort them (250 ms for 2,000 findings' links)."""
+        model = self.model
+        return self.order_by(
+            *[key for key in model._meta.ordering if key.lstrip("-") != model.owner_field]
+        )
+
 
 def links_with_reasons(obj, accessors):
     """``[(label, link row)]`` for ``obj``'s links that give a reason, from prefetched rows."""

@@ -50,13 +50,20 @@ class LinksField(serializers.Field):
         )(self)
 
     def to_representation(self, value):
-        return {
-            name: [
-                link_entry(row.target_natural_key, row.basis, row.reason)
-                for row in getattr(value, accessor).all()
-            ]
-            for name, accessor in self.relations.items()
-        }
+        return self.represent(
+            {
+                name: [
+                    (row.target_natural_key, row.basis, row.reason)
+                    for row in getattr(value, accessor).all()
+                ]
+                for name, accessor in self.relations.items()
+            }
+        )
+
+    def represent(self, links):
+        """``{relation: [(key, basis, reason)]}`` as the API gives it; the CSV export reads
+        the same triples in bulk (``ocpo.csv_export.Links``)."""
+        return {name: [link_entry(*link) for link in rows] for name, rows in links.items()}
 
 
 @extend_schema_field(LINK_SCHEMA)

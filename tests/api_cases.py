@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 
 from interfaces.models import Finding, IllicitActivity
 from missions.models import Country, Mission
-from ocpo.filters import KeyFilter
+from ocpo.filters import ALL_SUFFIX, KeyFilter
 from ocpo.middleware import DATA_VERSION_HEADER
 from ocpo.rest import Pagination
 from tests import factories as f
@@ -46,6 +46,16 @@ class Case:
     extra: list = field(default_factory=list)  # (filter, value, "a"|"b"|"ab")
     search: str = ""  # words found in A only
     lookup: object = None  # obj -> detail URL key (default: the natural key)
+
+    @property
+    def every_filter(self):
+        """``filters`` and each ``<name>__all`` twin of the FilterSet with its plain filter's
+        values (A and B share no value, so together they select nothing under ``__all``)."""
+        filters = dict(self.filters)
+        for name, filter_ in self.filterset.base_filters.items():
+            if getattr(filter_, "match_all", False):
+                filters[name] = self.filters[name.removesuffix(ALL_SUFFIX)]
+        return filters
 
 
 def make_pair():
@@ -190,7 +200,7 @@ class FilterSetCases:
         return list(filterset.qs)
 
     def test_every_filter_has_a_case(self):
-        assert set(self.case.filterset.base_filters) == set(self.case.filters)
+        assert set(self.case.filterset.base_filters) == set(self.case.every_filter)
 
     def test_every_filter_has_a_label_and_help_text(self):
         for name, filter_ in self.case.filterset.base_filters.items():
@@ -199,7 +209,7 @@ class FilterSetCases:
 
     def test_each_value_includes_its_side_and_excludes_the_other(self, pair):
         a, b = pair[self.case.basename]
-        for name, (value_a, value_b) in self.case.filters.items():
+        for name, (value_a, value_b) in self.case.every_filter.items():
             if value_a is not None:
                 assert self.select({name: value_a}, type(a)) == [a], name
             if value_b is not None:
@@ -210,11 +220,12 @@ class FilterSetCases:
 
         a, b = pair[self.case.basename]
         model = type(a)
-        for name, (value_a, value_b) in self.case.filters.items():
+        for name, (value_a, value_b) in self.case.every_filter.items():
             if not isinstance(self.case.filterset.base_filters[name], KeyFilter):
                 continue
             if value_a is not None and value_b is not None:
-                both = {a, b}
+                # Any of them: A and B; all of them: neither has both.
+                both = set() if self.case.filterset.base_filters[name].match_all else {a, b}
                 assert set(self.select({name: f"{value_a},{value_b}"}, model)) == both, name
                 repeated = QueryDict(mutable=True)
                 repeated.setlist(name, [value_a, value_b])
@@ -362,17 +373,19 @@ class APICases:
 
     def test_each_filter_includes_and_excludes(self, client, pair):
         a, b = (getattr(obj, self.case.key) for obj in pair[self.case.basename])
-        for name, (value_a, value_b) in self.case.filters.items():
+        for name, (value_a, value_b) in self.case.every_filter.items():
             if value_a is None and value_b is None:
                 continue  # a filter that splits no pair (basis): tested on its own
             if value_a is not None:
                 assert self.keys(self.get(client, {name: value_a})) == {a}, name
             if value_b is not None:
                 assert self.keys(self.get(client, {name: value_b})) == {b}, name
-            several = isinstance(self.case.filterset.base_filters[name], KeyFilter)
-            if several and value_a is not None and value_b is not None:
+            filter_ = self.case.filterset.base_filters[name]
+            if isinstance(filter_, KeyFilter) and value_a is not None and value_b is not None:
                 both = self.keys(self.get(client, {name: [value_a, value_b]}))
-                assert both == self.keys(self.get(client, {name: f"{value_a},{value_b}"})) == {a, b}
+                expected_both = set() if filter_.match_all else {a, b}
+                assert both == self.keys(self.get(client, {name: f"{value_a},{value_b}"})), name
+                assert both == expected_both, name
             value = value_a if value_a is not None else value_b
             expected = {a} if value_a is not None else {b}
             assert self.keys(self.get(client, {name: swap_case(value)})) == expected, name
@@ -442,7 +455,7 @@ class APICases:
             assert list(rows[0]) == list(body["results"][0])
 
     def test_csv_follows_the_filters(self, client, pair):
-        name, (value_a, value_b) = next(iter(self.case.filters.items()))
+        name, (value_a, value_b) = next(iter(self.case.every_filter.items()))
         value = value_a if value_a is not None else value_b
         json_count = self.get(client, {name: value}).json()["count"]
         assert len(read_csv(self.get(client, {name: value, "format": "csv"}))) == json_count

@@ -4,7 +4,8 @@
 list is covered without being listed here. ``spellings(view)`` gives, for each filter of
 the page's FilterSet, the queries the API documents as equivalent ways of asking: the key,
 the key in lower case, the number (where the filter takes one), two values repeated and
-comma-separated. Values are taken from the database, choosing ones that select something.
+comma-separated (for an ``__all`` filter, two values some record has both of). Values are
+taken from the database, choosing ones that select something.
 """
 
 import re
@@ -67,8 +68,10 @@ def spellings(view):
     result = {}
     for name, filter_ in filterset_class.base_filters.items():
         values = []
+        every = getattr(filter_, "match_all", False)  # ``__all``: two values a record has both of
         for candidate in dict.fromkeys(_candidates(filter_, model)):
-            if _selects(filterset_class, queryset, name, candidate):
+            together = ",".join([*values, candidate]) if every else candidate
+            if _selects(filterset_class, queryset, name, together):
                 values.append(candidate)
             if len(values) == 2:
                 break

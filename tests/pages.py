@@ -1,9 +1,9 @@
 """Helpers for the portal page tests: a world that grows, and query counts at two sizes.
 
 ``grow(size)`` adds ``size`` linked records of every kind (``make_world``) and links the
-first mission, country, document and measure to all of them, so every detail page has more
-to show at the larger size. ``assert_constant_queries`` loads a page at two sizes and
-requires the same number of queries at both, within a bound.
+first mission, country, document and measure to all of them, so every detail page (and
+its history) has more to show at the larger size. ``assert_constant_queries`` loads a page
+at two sizes and requires the same number of queries at both, within a bound.
 """
 
 from django.db import connection
@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from interfaces.models import Finding, IllicitActivity
 from measures.models import Measure, MeasureApplication
 from missions.models import Country, Document, Mission
+from ocpo.revisions import recorded
 
 from .factories import make_application, make_world
 
@@ -24,6 +25,13 @@ def first(model):
 
 
 def grow(size):
+    """``size`` more records of every kind, recorded as one revision (as an editor's
+    write would be), so each record's history grows too."""
+    with recorded("Grown by a test."):
+        return _grow(size)
+
+
+def _grow(size):
     world = make_world(size)
     mission, country, document = first(Mission), first(Country), first(Document)
     findings = Finding.objects.all()

@@ -42,3 +42,23 @@ def test_without_the_setting_every_request_counts(kb, client):
     _, first = _get(client, "/")
     _, again = _get(client, "/")
     assert again == first
+
+
+def _cell_html(response, url):
+    html = response.content.decode()
+    start = html.index(f'href="{url.replace("&", "&amp;")}"')
+    return html[start : html.index("</td>", start)]
+
+
+def test_a_write_shows_in_the_matrix_tables_at_once(kb, client, settings):
+    """The tables are rendered once per data state, with their counts (``matrix_with_table``):
+    a new finding shows in its cell on the next request, not after the memo expires."""
+    settings.OCPO_AGGREGATE_CACHE = True
+    before, _ = _get(client, "/matrix/")
+    row = before.context["interface_matrix"]["rows"][0]
+    cell = next(c for c in row["cells"] if c["count"])
+    assert f'data-count="{cell["count"]}"' in _cell_html(before, cell["url"])
+    f.make_finding(interface=row["head"], missions=[cell["column"]])
+    bump_data_state()
+    after, _ = _get(client, "/matrix/")
+    assert f'data-count="{cell["count"] + 1}"' in _cell_html(after, cell["url"])

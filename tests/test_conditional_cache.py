@@ -167,6 +167,8 @@ def test_urls_with_parameters_the_page_does_not_know_are_not_cached(client, worl
         "/api/v1/findings/?offset=1",
         "/api/v1/findings/?ordering=-slug",  # the filter backends'
         "/api/v1/findings/?search=finding",
+        "/api/v1/findings/?facets=mission,country",  # the facets' (one query each)
+        "/api/v1/findings/?mission__all=UNMIL",  # an "all of" filter
         "/api/v1/findings/?format=json",
         "/findings/?page=1",  # a list page's
         "/findings/?mission=UNMIL",

@@ -88,6 +88,9 @@ def test_matrix_cells_link_to_the_list_they_count(client, two_missions):
     assert client.get(cell["url"]).context["result_count"] == 3
     html = response.content.decode()
     assert 'data-count="3"' in html and "shade-4" in html
+    # A screen reader hears what the cell counts: the interface and the mission, by name.
+    interface = rows[0]["head"].title
+    assert f'aria-label="3 findings: {interface}, UN Mission in Liberia"' in html
     area_rows = response.context["area_matrix"]["rows"]
     area_cell = next(c for c in area_rows[0]["cells"] if c["column"].acronym == "UNMIL")
     assert area_cell["count"] == 1

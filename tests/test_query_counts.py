@@ -18,6 +18,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from missions.models import Mission
+from ocpo.facets import facet_names
 from tests.pages import grow
 from tests.routes import REDIRECTS, routes, sample_url
 
@@ -30,7 +31,7 @@ QUERIES = {
     "search": ["q=Finding", "q=Finding&kind=finding"],
     "compare": ["missions={missions}"],
 }
-# API lists are also exported as CSV; the two formats are counted apart.
+# API lists are also exported as CSV, and asked for with every facet; each is counted apart.
 LIST_SUFFIX = "-list"
 
 
@@ -46,6 +47,13 @@ def requests():
             counted.append((f"{name}?{query}", f"{url}?{query.format(missions=missions)}"))
         if name.startswith("api:") and name.endswith(LIST_SUFFIX):
             counted.append((f"{name}?format=csv", f"{url}?format=csv"))
+            # Every facet at once: one query each, whatever the data size.
+            filterset_class = getattr(
+                getattr(pattern.callback, "cls", None), "filterset_class", None
+            )
+            names = facet_names(filterset_class) if filterset_class else []
+            if names:
+                counted.append((f"{name}?facets=all", f"{url}?facets={','.join(names)}"))
     return counted
 
 

@@ -150,7 +150,7 @@ def prepare_datasette_db(path):
     portal's own index, kept by triggers); replacing it would break those triggers."""
     for table, column in (
         ("interfaces_finding", "interface_id"),
-        ("interfaces_finding_missions", "mission_id"),
+        ("interfaces_findingmission", "mission_id"),
     ):
         run(
             [str(BIN / "sqlite-utils"), "create-index", str(path), table, column, "--if-not-exists"]
@@ -617,7 +617,7 @@ def datasette_scenarios(path, mission, interfaces, missions):
 
     def rows(interface, acronym):
         where = (
-            "id in (select finding_id from interfaces_finding_missions "
+            "id in (select finding_id from interfaces_findingmission "
             f"where mission_id={mission_ids[acronym]})"
         )
         return (

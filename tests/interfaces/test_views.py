@@ -134,17 +134,18 @@ def test_question_list(client, fuels):
     assert "How can missions cut OC" in response.content.decode()
 
 
+# A list page's bound includes one query per filter select it counts (ocpo/facets.py).
 @pytest.mark.parametrize(
     "url, bound",
     [
-        pytest.param(lambda: "/interfaces/", 6, id="interface-list"),
+        pytest.param(lambda: "/interfaces/", 10, id="interface-list"),
         pytest.param(lambda: f"/interfaces/{first(Interface).slug}/", 14, id="interface-detail"),
-        pytest.param(lambda: "/findings/", 13, id="finding-list"),
+        pytest.param(lambda: "/findings/", 19, id="finding-list"),
         pytest.param(
-            lambda: f"/findings/?interface={first(Interface).slug}", 13, id="finding-filtered"
+            lambda: f"/findings/?interface={first(Interface).slug}", 19, id="finding-filtered"
         ),
         pytest.param(lambda: f"/findings/{first(Finding).slug}/", 6, id="finding-detail"),
-        pytest.param(lambda: "/questions/", 4, id="question-list"),
+        pytest.param(lambda: "/questions/", 5, id="question-list"),
     ],
 )
 def test_query_count_does_not_grow_with_the_data(client, url, bound, django_assert_max_num_queries):

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from ocpo.editors import KB_APPS
+from ocpo.revisions import recorded
 from tests.pages import grow
 from tests.routes import REDIRECTS, model_of, routes, url_for
 
@@ -96,8 +97,8 @@ def html_urls():
     """Every page: each route (records' pages for each record), the browsable API, search."""
     urls = ["/search/?q=alert", "/search/?q=evil", "/search/?q=ZQ"]
     for name, pattern in routes():
-        if name in NOT_PAGES or name.endswith("cite"):
-            continue  # a zip, a redirect; citations are plain text (tests/test_citations.py)
+        if name in NOT_PAGES or name.endswith(("cite", "-history")):
+            continue  # a zip, a redirect; citations are plain text, histories JSON (below)
         model = model_of(pattern)
         records = model.objects.all() if model is not None else [None]
         for record in records:
@@ -110,7 +111,7 @@ def html_urls():
 def api_urls():
     urls = []
     for name, pattern in routes():
-        if not name.startswith("api:") or not name.endswith(("-list", "-detail")):
+        if not name.startswith("api:") or not name.endswith(("-list", "-detail", "-history")):
             continue
         model = model_of(pattern)
         for record in model.objects.all() if model is not None else [None]:
@@ -125,7 +126,8 @@ def markers_in(text):
 @pytest.fixture
 def hostile(db):
     grow(2)
-    written, guarded = write_hostile_text()
+    with recorded("Hostile text written by a test."):  # so each history shows it changed
+        written, guarded = write_hostile_text()
     assert written, "no field took the hostile text"
     return written, guarded
 
@@ -142,6 +144,36 @@ def test_every_page_escapes_every_field(client, hostile):
         seen |= markers_in(html)
     missing = {written[m] for m in set(written) - seen} - set(NOT_SHOWN)
     assert not missing, f"fields no page shows: {sorted(missing)}"
+
+
+def test_every_history_shows_the_text_escaped(client, hostile):
+    """The History tabs show old and new values of every field: escaped, as elsewhere."""
+    written, _ = hostile
+    seen = set()
+    pages = [(name, p) for name, p in routes() if name.endswith("_history")]
+    assert len(pages) == 6
+    # One more version with the hostile text replaced: it is then an old value too.
+    with recorded("Plain text again."):
+        for _, pattern in pages:
+            model = model_of(pattern)
+            took = [
+                f for f in text_fields(model) if f"{model._meta.label}.{f.name}" in written.values()
+            ]
+            for record in model.objects.all():
+                for field in took:
+                    setattr(record, field.name, f"plain {field.name} {record.pk}")
+                record.save()
+    for name, pattern in pages:
+        for record in model_of(pattern).objects.all():
+            html = client.get(url_for(name, pattern, record)).content.decode()
+            for raw in RAW:
+                assert raw not in html, (name, raw)
+            assert "&lt;script&gt;alert(1)" in html, name  # the new value, escaped
+            seen |= markers_in(html)
+    shown = {model_of(pattern)._meta.label for _, pattern in pages}
+    expected = {marker for marker, label in written.items() if label.rsplit(".", 1)[0] in shown}
+    missing = sorted(written[m] for m in expected - seen)
+    assert not missing, f"fields the histories do not show: {missing}"
 
 
 def test_the_json_api_keeps_every_field_verbatim(client, hostile):
@@ -226,6 +258,7 @@ GUARDED = {
             "missions.Document",
         )
     },
+    "interfaces.Finding.page": "validator",
     "missions.Country.iso3": "validator",
     "missions.Mission.acronym": "validator",
     "missions.Document.symbol": "database constraint",

@@ -1,0 +1,263 @@
+"""Facet counts: for a filter of a list, its values with the number of records each gives.
+
+Built as Datasette's facets are (``datasette/facets.py``): one grouped query per facet,
+ordered by count, bounded to the top values, with how many more there are. Unlike
+Datasette, a facet is counted under the *other* filters in force: its own filter is left
+out, so the counts show the alternatives (``?mission=UNMIL`` still counts every mission),
+and a value's count is exactly the size of the list with that value as the facet's filter.
+
+Facets are the FilterSet's key filters (``ocpo.filters.KeyFilter``, one query each) and its
+``basis`` (one count). The portal's list pages and the API share this module.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import connections
+from django.db.models import F
+from django.http import QueryDict
+
+from .filters import ALL_SUFFIX, PAPER, BasisFilter, KeyFilter
+
+# Values a facet lists (the most frequent first); the rest are only counted.
+FACET_SIZE = 30
+
+
+@dataclass
+class FacetValue:
+    value: object
+    label: str
+    count: int
+
+
+@dataclass
+class Facet:
+    """A facet's top values and how many other values it has (``other_values``)."""
+
+    name: str
+    label: str
+    values: list = field(default_factory=list)
+    other_values: int = 0
+
+    def counts(self):
+        """``{value as text: count}``; complete when ``other_values`` is 0."""
+        return {str(v.value): v.count for v in self.values}
+
+
+def facet_names(filterset_class):
+    """The names of the filters a list can be faceted by, in the FilterSet's order."""
+    return [
+        name
+        for name, filter_ in filterset_class.base_filters.items()
+        if (isinstance(filter_, KeyFilter) and filter_.facet and not filter_.match_all)
+        or isinstance(filter_, BasisFilter)
+    ]
+
+
+def facet_counts(filterset, names, size=FACET_SIZE, narrow=None):
+    """``{name: Facet}`` for a valid (or unbound) ``filterset``; ``narrow`` (optional) takes a
+    queryset and applies what filters the list besides the FilterSet (the API's search)."""
+    model = filterset._meta.model
+    data = filterset.data if filterset.is_bound else QueryDict()
+    valid = filterset.is_bound and filterset.is_valid()
+    paper = valid and filterset.form.cleaned_data.get("basis") == PAPER
+    facets = {}
+    for name in names:
+        filter_ = filterset.filters[name]
+        others = data.copy()
+        others.pop(name, None)
+        if isinstance(filter_, BasisFilter):
+            facets[name] = _choice_facet(filterset, name, filter_, others, narrow)
+        else:
+            queryset = _filtered(filterset, others, narrow)
+            facets[name] = _key_facet(model, name, filter_, queryset, paper, size)
+    return facets
+
+
+def _filtered(filterset, data, narrow):
+    """The records the list would show with ``data`` as its filters (a lazy queryset)."""
+    model = filterset._meta.model
+    queryset = type(filterset)(
+        data, queryset=model._default_manager.all(), request=filterset.request
+    ).qs
+    return narrow(queryset) if narrow else queryset
+
+
+def _key_facet(model, name, filter_, queryset, paper, size):
+    """One grouped query: each key the filtered records reach, with how many reach it.
+
+    Every way the filter follows (its paths) gives (record, key) pairs; their UNION holds
+    each pair once, so a key's count is the number of distinct records, however many
+    links lead from one record to it.
+    """
+    records = queryset.order_by().values("pk")
+    parts, params = [], []
+    for path, label, condition in filter_.facet_paths(paper):
+        pairs = (
+            model._default_manager.filter(pk__in=records)
+            .filter(**condition)
+            .order_by()
+            .values(facet_record=F("pk"), facet_key=F(path), facet_label=F(label))
+            .distinct()
+        )
+        sql, part_params = pairs.query.sql_with_params()
+        parts.append(sql)
+        params.extend(part_params)
+    sql = (
+        "SELECT facet_key, facet_label, COUNT(*) AS n, COUNT(*) OVER () AS total "
+        f"FROM ({' UNION '.join(parts)}) facet_pairs WHERE facet_key IS NOT NULL "
+        "GROUP BY facet_key, facet_label ORDER BY n DESC, facet_key LIMIT %s"
+    )
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, [*params, size])
+        rows = cursor.fetchall()
+    choices = dict(filter_.choices or ())
+    values = [FacetValue(key, str(choices.get(key, label)), count) for key, label, count, _ in rows]
+    total = rows[0][3] if rows else 0
+    return Facet(name, str(filter_.label or name), values, total - len(values))
+
+
+def _choice_facet(filterset, name, filter_, others, narrow):
+    """A filter of few fixed choices (``basis``): one count per choice."""
+    values = []
+    for value, label in filter_.extra["choices"]:
+        data = others.copy()
+        data[name] = value
+        count = _filtered(filterset, data, narrow).count()
+        values.append(FacetValue(value, str(label), count))
+    return Facet(name, str(filter_.label or name), values, 0)
+
+
+def twin_of(name):
+    """The facet a filter's counts come from: ``mission__all`` shows ``mission``'s."""
+    return name.removesuffix(ALL_SUFFIX)
+
+
+FACETS_PARAM = "facets"
+FACETS_DESCRIPTION = (
+    "Facets to count, comma-separated or repeated: adds `facets` to the answer, each value "
+    "with the number of records the list would hold with that value as the facet's filter, "
+    "the other filters (and `search`) in force; a facet's own filter is left out of its "
+    f"counts, so they show the alternatives. At most {FACET_SIZE} values per facet, the "
+    "most frequent first; `other_values` says how many more there are."
+)
+
+
+def requested_facets(request, filterset_class):
+    """The facet names ``?facets=`` asks for, checked: ``(names, unknown, accepted)``."""
+    accepted = facet_names(filterset_class) if filterset_class else []
+    asked = [
+        part.strip()
+        for value in request.query_params.getlist(FACETS_PARAM)
+        for part in value.split(",")
+        if part.strip()
+    ]
+    names = list(dict.fromkeys(asked))
+    return names, [name for name in names if name not in accepted], accepted
+
+
+def facets_payload(request, facets):
+    """The API's ``facets`` object: per facet its label, values and how many more."""
+    payload = {}
+    for name, facet in facets.items():
+        in_force = {
+            part.strip().casefold()
+            for value in request.query_params.getlist(name)
+            for part in value.split(",")
+        }
+        values = []
+        for value in facet.values:
+            query = request.query_params.copy()
+            query.setlist(name, [str(value.value)])
+            query.pop("offset", None)
+            values.append(
+                {
+                    "value": value.value,
+                    "label": value.label,
+                    "count": value.count,
+                    "selected": str(value.value).casefold() in in_force,
+                    "url": request.build_absolute_uri(f"{request.path}?{query.urlencode()}"),
+                }
+            )
+        payload[name] = {"label": facet.label, "values": values, "other_values": facet.other_values}
+    return payload
+
+
+FACETS_SCHEMA = {
+    "type": "object",
+    "description": (
+        "Only with `?facets=`: for each facet asked for, its values with the number of "
+        "records each gives under the other filters in force."
+    ),
+    "additionalProperties": {
+        "type": "object",
+        "properties": {
+            "label": {
+                "type": "string",
+                "description": "The facet's filter, as the portal names it.",
+            },
+            "values": {
+                "type": "array",
+                "description": f"At most {FACET_SIZE} values, the most frequent first.",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "value": {
+                            "oneOf": [{"type": "string"}, {"type": "integer"}],
+                            "description": "The value as the filter takes it (a natural key).",
+                        },
+                        "label": {"type": "string", "description": "The value's name."},
+                        "count": {
+                            "type": "integer",
+                            "description": (
+                                "Records the list holds with this value as the facet's "
+                                "filter, the other filters unchanged."
+                            ),
+                        },
+                        "selected": {
+                            "type": "boolean",
+                            "description": "Whether the facet's filter already names the value.",
+                        },
+                        "url": {
+                            "type": "string",
+                            "format": "uri",
+                            "description": "This list with the value applied (its first page).",
+                        },
+                    },
+                    "required": ["value", "label", "count", "selected", "url"],
+                },
+            },
+            "other_values": {
+                "type": "integer",
+                "description": "How many more values the facet has than are listed.",
+            },
+        },
+        "required": ["label", "values", "other_values"],
+    },
+}
+
+
+class FacetParameter:
+    """A filter backend that filters nothing: it documents ``?facets=`` on every list whose
+    FilterSet has facets (the viewset checks and answers it)."""
+
+    facets_param = FACETS_PARAM
+
+    def filter_queryset(self, request, queryset, view):
+        return queryset
+
+    def get_schema_operation_parameters(self, view):
+        filterset_class = getattr(view, "filterset_class", None)
+        names = facet_names(filterset_class) if filterset_class else []
+        if not names:
+            return []
+        return [
+            {
+                "name": FACETS_PARAM,
+                "required": False,
+                "in": "query",
+                "description": FACETS_DESCRIPTION,
+                "schema": {"type": "array", "items": {"type": "string", "enum": names}},
+                "style": "form",
+                "explode": False,
+            }
+        ]
