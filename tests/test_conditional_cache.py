@@ -243,3 +243,25 @@ def test_a_cached_answer_costs_its_own_size_in_the_cache(client, world):
     assert again.content == response.content
     assert again.headers.items() >= {("Content-Type", response.headers["Content-Type"])}
     assert again.headers["ETag"] == response.headers["ETag"]
+
+
+def test_a_shared_cache_is_told_that_answers_vary_with_accept(client, world):
+    """One URL answers JSON or CSV by the Accept header: a proxy must key on it too, also
+    for the copy served from ocpo's own cache."""
+    for _ in range(2):
+        response = client.get("/api/v1/findings/")
+        assert "Accept" in [v.strip() for v in response.headers["Vary"].split(",")]
+
+
+def test_a_request_with_credentials_is_never_answered_from_the_cache(client, world):
+    """An API client sending a token gets its own answer, marked private, not the copy
+    kept for anonymous readers."""
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=User.objects.create_user("token-reader"))
+    assert _cached(client, "/api/v1/findings/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/findings/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+    assert len(queries) > 0
+    assert "private" in response.headers["Cache-Control"]

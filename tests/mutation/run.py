@@ -15,6 +15,7 @@ var/mutants-<module>.txt.
 After a colon, only the named functions (``Class.method``; ``*`` matches any part) are
 mutated: the large modules take hours whole. ``OCPO_MUTANT_TESTS`` set beforehand replaces
 the module's test selection (fewer tests a mutant, at the price of weaker kills).
+``--report`` prints the scores of the mutants already run, without running any.
 
 Do not reinstall the virtualenv while it runs: the mutants are imported through it, and a
 reinstall mid-run made every later mutant "survive".
@@ -96,15 +97,22 @@ def mutant_patterns(dotted, functions):
     return patterns
 
 
-def run_module(module, functions=()):
+def accepted():
+    """The survivors tests/mutation/accepted.md accepts: name -> reason."""
+    table = (ROOT / "tests" / "mutation" / "accepted.md").read_text()
+    return dict(re.findall(r"^\| `([^`]+)` \| [^|]* \| ([^|]+?) \|$", table, re.MULTILINE))
+
+
+def run_module(module, functions=(), report_only=False):
     selected = os.environ.get("OCPO_MUTANT_TESTS", "").split() or TESTS[module]
     tests = [t for t in selected if (ROOT / t.split("::")[0]).exists()]
     dotted = module.removesuffix(".py").replace("/", ".")
     patterns = mutant_patterns(dotted, functions)
-    shutil.rmtree(ROOT / "mutants", ignore_errors=True)  # fresh stats for this selection
     env = {**os.environ, "OCPO_MUTANT_TESTS": " ".join(tests), "OCPO_ANONYMOUS_CACHE": "false"}
-    command = ["nice", "-n", "10", str(BIN / "mutmut"), "run", "--max-children", "1"]
-    subprocess.run([*command, *patterns], cwd=ROOT, env=env, check=False)
+    if not report_only:
+        shutil.rmtree(ROOT / "mutants", ignore_errors=True)  # fresh stats for this selection
+        command = ["nice", "-n", "10", str(BIN / "mutmut"), "run", "--max-children", "1"]
+        subprocess.run([*command, *patterns], cwd=ROOT, env=env, check=False)
     listing = subprocess.run(
         [str(BIN / "mutmut"), "results", "--all", "true"],
         cwd=ROOT,
@@ -119,26 +127,42 @@ def run_module(module, functions=()):
         if not any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns):
             continue
         statuses[status] += 1
-        if status not in KILLED and status != "not checked":
-            survivors.append(f"{name}: {status}")
+        if status not in KILLED and status not in ("not checked", "no tests"):
+            survivors.append(name)
     return statuses, survivors
 
 
-def main(modules):
+def main(arguments):
+    report_only = "--report" in arguments
     report = []
-    for argument in modules:
+    reasons = accepted()
+    for argument in [a for a in arguments if a != "--report"] or list(TESTS):
         module, _, functions = argument.partition(":")
-        statuses, survivors = run_module(module, [f for f in functions.split(",") if f])
+        functions = [f for f in functions.split(",") if f]
+        statuses, survivors = run_module(module, functions, report_only)
         tested = sum(n for s, n in statuses.items() if s not in ("no tests", "not checked"))
         killed = sum(statuses[s] for s in KILLED)
-        score = f"{100 * killed / tested:.1f}%" if tested else "n/a"
-        report.append(f"{argument}: {killed}/{tested} killed ({score}); {dict(statuses)}")
+        # Equivalent survivors (no observable difference) and code run at import (mutmut's
+        # forked runs keep the original) leave the count; "not worth a test" stays in it.
+        excluded = [
+            n for n in survivors if reasons.get(n, "").startswith(("equivalent", "run at import"))
+        ]
+        worth = tested - len(excluded)
+        score = f"{100 * killed / worth:.1f}%" if worth else "n/a"
+        unchecked = statuses.get("not checked", 0)
+        report.append(
+            f"{argument}: {killed} killed of {worth} non-equivalent ({score}); "
+            f"{tested} tested, {len(excluded)} accepted as equivalent or run at import, "
+            f"{len([n for n in survivors if n not in reasons])} survivors not yet accepted"
+            + (f", {unchecked} not checked" if unchecked else "")
+            + f"; {dict(statuses)}"
+        )
         (ROOT / "var").mkdir(exist_ok=True)
         (ROOT / "var" / f"mutants-{module.replace('/', '.')}.txt").write_text(
-            "\n".join(survivors) + "\n"
+            "\n".join(f"{n}: {reasons.get(n, 'not accepted')}" for n in survivors) + "\n"
         )
     print("\n".join(["", "mutation score per module:", *report]))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or list(TESTS))
+    main(sys.argv[1:])
