@@ -340,8 +340,10 @@ def parse_moment(text):
     text = _PLUS_AS_SPACE.sub(r"\1+\2", text)
     moment = datetime.datetime.fromisoformat(text)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
-    return moment
+        return moment.replace(tzinfo=datetime.UTC)
+    # In UTC: PostgreSQL refuses offsets beyond 15:59 that ISO 8601 allows (-18:10 was a
+    # 500); a moment out of range in UTC raises OverflowError, a 400 like any bad value.
+    return moment.astimezone(datetime.UTC)
 
 
 class MomentField(forms.CharField):

@@ -189,7 +189,20 @@ def test_modified_since_reads_offsets_and_takes_a_naive_time_as_utc(world):
     assert slugs("2024-06-01") == [findings[0].slug]  # a date: its midnight UTC
 
 
-@pytest.mark.parametrize("value", ["yesterday", "2024-13-01T00:00:00Z", "2024-06-01T25:00"])
+def test_any_offset_iso_8601_allows_is_read_on_every_database(world):
+    """PostgreSQL refuses offsets beyond 15:59; ISO 8601 (and the fuzz) sends up to 23:59."""
+    findings, _ = world
+    count = len(findings)
+    for moment in ("1065-01-24T20:45:04-18:10", "2001-01-01T00:00:00+23:59"):
+        response = APIClient().get("/api/v1/findings/", {"modified_since": moment})
+        assert response.status_code == 200, response.content[:200]
+        assert response.json()["count"] == count
+        assert APIClient().get("/api/v1/changes/", {"since": moment}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "value", ["yesterday", "2024-13-01T00:00:00Z", "2024-06-01T25:00", "9999-12-31T23:00-05:00"]
+)
 def test_a_malformed_modified_since_is_a_400_problem(value):
     response = APIClient().get("/api/v1/missions/", {"modified_since": value})
     assert response.status_code == 400
