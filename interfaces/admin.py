@@ -49,8 +49,8 @@ class IllicitActivityAdmin(VersionAdmin):
 
 @admin.register(Finding)
 class FindingAdmin(VersionAdmin):
-    list_display = ("title", "interface", "paper_section", "footnotes", "source")
-    list_filter = ("interface", "source", "paper_section", "missions", "activities")
+    list_display = ("title", "interface", "section", "footnotes", "source")
+    list_filter = ("interface", "source", "section", "missions", "activities")
     search_fields = ("title", "summary", "quotation", "actors", "slug")
     list_select_related = ("interface",)
     prepopulated_fields = {"slug": ("title",)}
@@ -72,7 +72,7 @@ class FindingAdmin(VersionAdmin):
         ),
         (
             PROVENANCE_FIELDSET[0],
-            {"fields": ("source", "paper_section", "footnotes", "page", "editorial_note")},
+            {"fields": ("source", "section", "footnotes", "page", "editorial_note")},
         ),
     )
     # Each link says whether the passage states it or the editors inferred it (and why).

@@ -10,6 +10,7 @@ from missions.models import (
     Document,
     Mission,
     SearchableQuerySet,
+    Source,
     SourcedModel,
     finding_links,
     key_index,
@@ -183,12 +184,12 @@ class FindingQuerySet(SearchableQuerySet):
         return self.get(slug=slug)
 
     def for_api_list(self):
-        return self.select_related("interface", "quoted_document").prefetch_related(
+        return self.select_related("interface", "quoted_document", "source").prefetch_related(
             "missions",
             "countries",
             "documents",
             "activities",
-            *finding_links(self.model, prefix="")[2:],
+            *finding_links(self.model, prefix="")[3:],
         )
 
     def for_api_detail(self):
@@ -196,8 +197,8 @@ class FindingQuerySet(SearchableQuerySet):
 
     def for_list(self):
         """Findings with their interface and link rows (each with its basis and target)."""
-        return self.select_related("interface", "quoted_document").prefetch_related(
-            *finding_links(self.model, prefix="")[2:]
+        return self.select_related("interface", "quoted_document", "source").prefetch_related(
+            *finding_links(self.model, prefix="")[3:]
         )
 
     def for_countries_not_naming(self, countries, mission):
@@ -316,12 +317,14 @@ class Finding(SourcedModel):
     @property
     def quotation_speaker(self):
         """Whose words the quotation is, as pages say it: "the paper, quoting S/RES/2070"."""
+        # The paper is named without a query; another source by its title.
+        who = "the paper" if self.source_id == Source.PAPER else self.source.title
         if self.quoted_document_id:
             document = self.quoted_document
-            return f"the paper, quoting {document.symbol or document.title}"
+            return f"{who}, quoting {document.symbol or document.title}"
         if self.quoted_speaker:
-            return f"the paper, quoting {self.quoted_speaker}"
-        return "the paper's own words"
+            return f"{who}, quoting {self.quoted_speaker}"
+        return "the paper's own words" if who == "the paper" else f"the words of {who}"
 
     @property
     def links_with_reasons(self):

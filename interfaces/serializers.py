@@ -14,6 +14,7 @@ from ocpo.rest import (
     HtmlUrlField,
     KBModelSerializer,
     KeyRelatedField,
+    ProvenanceSerializerMixin,
     RecordUrlField,
     RelatedKeysField,
     SummarySerializer,
@@ -139,7 +140,7 @@ class InterfaceDetailSerializer(InterfaceSerializer):
         ]
 
 
-class FindingSerializer(SourcedLinksWriteMixin, KBModelSerializer):
+class FindingSerializer(ProvenanceSerializerMixin, SourcedLinksWriteMixin, KBModelSerializer):
     """A finding, its links by natural key (lists and writes)."""
 
     url = RecordUrlField(view_name="api:finding-detail", lookup_field="slug")
@@ -224,7 +225,9 @@ class FindingSerializer(SourcedLinksWriteMixin, KBModelSerializer):
             "activities",
             "links",
             "source",
+            "section",
             "paper_section",
+            "cited_as",
             "footnotes",
             "page",
             "editorial_note",

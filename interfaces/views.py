@@ -55,6 +55,7 @@ class FindingListView(FilteredListView):
         "country": COUNTRY_CHOICES,
         "document": key_choices("missions.Document", "slug", lambda d: d.symbol or d.title),
         "activity": ACTIVITY_CHOICES,
+        "source": key_choices("sources.Source", "slug"),
     }
 
 

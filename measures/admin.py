@@ -26,7 +26,7 @@ class MeasureApplicationInline(admin.TabularInline):
         "label",
         "all_missions",
         "source",
-        "paper_section",
+        "section",
         "editorial_note",
     )
     autocomplete_fields = ("mission", "country")

@@ -136,9 +136,9 @@ class MeasureApplicationQuerySet(SearchableQuerySet):
         return self.get(measure__slug=measure_slug, position=position)
 
     def for_api_list(self):
-        return self.select_related("measure__area", "mission", "country").prefetch_related(
-            "measure__interfaces"
-        )
+        return self.select_related(
+            "measure__area", "mission", "country", "source"
+        ).prefetch_related("measure__interfaces")
 
     def for_api_detail(self):
         return self.for_api_list()

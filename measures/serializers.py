@@ -14,6 +14,7 @@ from ocpo.rest import (
     HtmlUrlField,
     KBModelSerializer,
     KeyRelatedField,
+    ProvenanceSerializerMixin,
     RecordUrlField,
     RelatedKeysField,
     SummarySerializer,
@@ -188,7 +189,9 @@ class MeasureDetailSerializer(MeasureSerializer):
         fields = [*MeasureSerializer.Meta.fields, "applications", "cite"]
 
 
-class MeasureApplicationSerializer(SourcedLinksWriteMixin, KBModelSerializer):
+class MeasureApplicationSerializer(
+    ProvenanceSerializerMixin, SourcedLinksWriteMixin, KBModelSerializer
+):
     """An example of a measure in practice, links by natural key."""
 
     url = RecordUrlField(view_name="api:application-detail")
@@ -239,7 +242,9 @@ class MeasureApplicationSerializer(SourcedLinksWriteMixin, KBModelSerializer):
             "all_missions",
             "interfaces",
             "source",
+            "section",
             "paper_section",
+            "cited_as",
             "footnotes",
             "editorial_note",
             "created",

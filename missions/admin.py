@@ -9,7 +9,7 @@ from .models import Country, Document, DocumentCountry, DocumentMission, Mission
 
 PROVENANCE_FIELDSET = (
     "Provenance",
-    {"fields": ("source", "paper_section", "footnotes", "editorial_note")},
+    {"fields": ("source", "section", "footnotes", "editorial_note")},
 )
 
 

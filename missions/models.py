@@ -4,9 +4,11 @@ Every other app links to these records, so they carry natural keys (ISO3, acrony
 that fixtures and URLs use instead of numeric ids.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Upper
+from django.utils.functional import cached_property
 
 from ocpo.keys import (
     ACRONYM,
@@ -21,36 +23,24 @@ from ocpo.models import Timestamped
 
 # Search lives in ocpo.search; the apps import it from here, the base of the stack.
 from ocpo.search import SEARCH_MAX_LENGTH, SearchableQuerySet  # noqa: F401
-from sources.models import SourcedLink, links_with_reasons
+from sources.models import (
+    EDITORS,
+    PAPER,
+    SourcedLink,
+    SourceSection,
+    links_with_reasons,
+)
+from sources.models import (
+    Source as SourceRecord,
+)
 
 
 class Source(models.TextChoices):
-    """Where a record's facts come from: the paper itself, or the editors."""
+    """The slugs of the two sources every knowledge base has (``sources.Source`` records):
+    the paper it was built from, and the editors. Other sources are records only."""
 
-    PAPER = "paper", "The paper"
-    EDITORS = "editors", "Added by the editors"
-
-
-class PaperSection(models.TextChoices):
-    """The paper's sections, for citing where a fact was read."""
-
-    INTRODUCTION = "I", "I. Introduction: OC and international peace and security"
-    FRAGILITY = "I.a", "I. Introduction: OC and state fragility"
-    IMPLICATIONS = "I.b", "I. Introduction: implications for peace operations"
-    NEXUS = "II", "II. The OC – peace operations nexus (Box 1)"
-    FUELS_CONFLICT = "II.1", "II. OC fuels conflict"
-    UNDERMINES_SECURITY = "II.2", "II. OC undermines security"
-    PEACEKEEPERS_PARTICIPATE = "II.3", "II. Peacekeepers participate in OC"
-    OPERATIONS_FUEL = "II.4", "II. Peace operations fuel OC"
-    OPERATIONS_COOPT = "II.5", "II. Peace operations co-opt OC"
-    CORRUPTS_ELITES = "II.6", "II. OC corrupts elites"
-    OPERATIONS_COMBAT = "II.7", "II. Peace operations combat OC"
-    NOT_A_SIDE_ISSUE = "III.a", "III. OC is not a side issue in mission areas"
-    CORE_BUSINESS = "III.b", "III. OC affects the core business of peace operations"
-    BOX_2 = "III.c", "III. Box 2: UN Police core functions and activities"
-    CRIME_FIGHTING = "III.d", "III. Is peacekeeping also crime fighting?"
-    QUESTIONS = "IV", "IV. Questions for discussion"
-    ANNEX = "Annex", "Annex, Table 1: measures employed by peace operations"
+    PAPER = PAPER, "The paper"
+    EDITORS = EDITORS, "Added by the editors"
 
 
 def key_index(field, name):
@@ -63,18 +53,28 @@ def key_index(field, name):
 class SourcedModel(Timestamped):
     """Provenance shared by every record that states facts.
 
-    A record from the paper names the section (and footnotes) where a reader can check
-    it; a record the editors added says so and explains itself in ``editorial_note``.
+    A record from a source (the paper, or another text) names the section (and footnotes,
+    and a finding its page) where a reader can check it; a record the editors added says
+    so and explains itself in ``editorial_note``.
     """
 
-    source = models.CharField(
-        max_length=8, choices=Source.choices, default=Source.PAPER, db_index=True
+    # The source's slug is the key: ``filter(source="paper")`` needs no join, and the
+    # column keeps the values it held when it was a choice of "paper" or "editors".
+    source = models.ForeignKey(
+        SourceRecord,
+        to_field="slug",
+        db_column="source",
+        default=PAPER,
+        on_delete=models.PROTECT,
+        related_name="%(class)s_records",
+        help_text="Where the facts come from: the slug of a source (`paper`), or `editors`.",
     )
-    paper_section = models.CharField(
-        max_length=8,
-        choices=PaperSection.choices,
+    # A code, checked against the source's sections (``clean()``, ``check_kb``): the page,
+    # list and export show it with no query, and the fixtures write it as it is cited.
+    section = models.CharField(
+        max_length=12,
         blank=True,
-        help_text="Section of the paper where this is stated.",
+        help_text="The section of the source where this is stated, by its code ('II.1').",
     )
     footnotes = models.CharField(
         max_length=60,
@@ -93,17 +93,63 @@ class SourcedModel(Timestamped):
     def footnote_numbers(self):
         return [int(n) for n in self.footnotes.replace(" ", "").split(",") if n.isdigit()]
 
+    def clean(self):
+        super().clean()
+        if (
+            self.section
+            and self.source_id is not None
+            and not SourceSection.objects.filter(
+                source__slug=self.source_id, code=self.section
+            ).exists()
+        ):
+            raise ValidationError(
+                {"section": f"The source {self.source_id!r} has no section {self.section!r}."}
+            )
+
+    @property
+    def paper_section(self):
+        """The section's code: the name the field had when there was one paper (read-only in
+        the API, kept for its clients)."""
+        return self.section
+
+    @paper_section.setter
+    def paper_section(self, code):
+        self.section = code
+
+    @cached_property
+    def section_record(self):
+        """The ``SourceSection`` the code names in the record's source, or None."""
+        if not self.section:
+            return None
+        return SourceSection.objects.filter(source__slug=self.source_id, code=self.section).first()
+
+    @property
+    def section_citation(self):
+        """ "section II.1", as lists print it (no query: the code alone)."""
+        return f"section {self.section}" if self.section else ""
+
+    @property
+    def section_label(self):
+        """ "II.1, Organized Crime Fuels Conflict": the code and the title the source prints."""
+        section = self.section_record
+        return f"{self.section}, {section.title}" if section else self.section
+
+    @property
+    def cited_as(self):
+        """The source and locator as a reader cites them ("Title, section II.1, p. 7")."""
+        from ocpo.citations import locator
+
+        return locator(self)
+
     @staticmethod
     def provenance_constraints(prefix):
-        """Check constraints: paper records cite a section, editors' records explain."""
+        """Check constraints: a source's records cite a section, editors' records explain.
+
+        That the section belongs to the record's source is checked by ``clean()``."""
         return [
             models.CheckConstraint(
-                condition=Q(source__in=Source.values),
-                name=f"{prefix}_source_valid",
-            ),
-            models.CheckConstraint(
-                condition=~Q(source=Source.PAPER) | ~Q(paper_section=""),
-                name=f"{prefix}_paper_cites_section",
+                condition=Q(source=Source.EDITORS) | ~Q(section=""),
+                name=f"{prefix}_source_cites_section",
             ),
             models.CheckConstraint(
                 condition=~Q(source=Source.EDITORS) | ~Q(editorial_note=""),
@@ -133,6 +179,8 @@ def finding_links(model, prefix="findings__"):
     return (
         f"{prefix}interface",
         f"{prefix}quoted_document",
+        # A finding citing a source other than the paper shows that source's title.
+        f"{prefix}source",
         prefetch_links(model, f"{prefix}mission_links", "mission"),
         prefetch_links(model, f"{prefix}country_links", "country"),
         prefetch_links(model, f"{prefix}document_links", "document"),
@@ -244,7 +292,7 @@ class DocumentQuerySet(SearchableQuerySet):
 
     def for_api_list(self):
         """Documents with their countries, missions and the interfaces of findings citing them."""
-        return self.prefetch_related(
+        return self.select_related("source").prefetch_related(
             "countries",
             "missions",
             prefetch_joined(self.model, "findings", "interface"),
@@ -261,7 +309,7 @@ class DocumentQuerySet(SearchableQuerySet):
         return self.for_api_list().prefetch_related("established_missions")
 
     def for_list(self):
-        return self.prefetch_related(*self.link_rows())
+        return self.select_related("source").prefetch_related(*self.link_rows())
 
     def for_detail(self):
         """A document with everything that cites it or that it concerns."""
@@ -366,7 +414,7 @@ class MissionQuerySet(SearchableQuerySet):
 
     def for_api_list(self):
         """Missions with host countries, establishing document and interfaces seen there."""
-        return self.select_related("establishing_document").prefetch_related(
+        return self.select_related("establishing_document", "source").prefetch_related(
             "countries", prefetch_joined(self.model, "findings", "interface")
         )
 

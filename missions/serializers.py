@@ -12,6 +12,7 @@ from ocpo.rest import (
     HtmlUrlField,
     KBModelSerializer,
     KeyRelatedField,
+    ProvenanceSerializerMixin,
     RecordUrlField,
     RelatedKeysField,
     SummarySerializer,
@@ -129,7 +130,7 @@ class CountryDetailSerializer(CountrySerializer):
         fields = [*CountrySerializer.Meta.fields, "documents", "findings", "applications", "cite"]
 
 
-class DocumentSerializer(SourcedLinksWriteMixin, KBModelSerializer):
+class DocumentSerializer(ProvenanceSerializerMixin, SourcedLinksWriteMixin, KBModelSerializer):
     """A document, its links by natural key (lists and writes)."""
 
     url = RecordUrlField(view_name="api:document-detail", lookup_field="slug")
@@ -184,7 +185,9 @@ class DocumentSerializer(SourcedLinksWriteMixin, KBModelSerializer):
             "interfaces",
             "links",
             "source",
+            "section",
             "paper_section",
+            "cited_as",
             "footnotes",
             "editorial_note",
             "created",
@@ -218,7 +221,7 @@ class DocumentDetailSerializer(DocumentSerializer):
         fields = [*DocumentSerializer.Meta.fields, "established_missions", "findings", "cite"]
 
 
-class MissionSerializer(KBModelSerializer):
+class MissionSerializer(ProvenanceSerializerMixin, KBModelSerializer):
     """A mission, its links by natural key (lists and writes)."""
 
     url = RecordUrlField(view_name="api:mission-detail", lookup_field="acronym")
@@ -262,7 +265,9 @@ class MissionSerializer(KBModelSerializer):
             "summary",
             "interfaces",
             "source",
+            "section",
             "paper_section",
+            "cited_as",
             "footnotes",
             "editorial_note",
             "created",

@@ -11,6 +11,7 @@ from .models import Country, Document, DocumentKind, Mission, MissionKind
 COUNTRY_CHOICES = key_choices("missions.Country", "iso3")
 MISSION_CHOICES = key_choices("missions.Mission", "acronym", lambda m: f"{m.acronym}: {m.name}")
 INTERFACE_CHOICES = key_choices("interfaces.Interface", "slug")
+SOURCE_CHOICES = key_choices("sources.Source", "slug")
 
 
 class MissionListView(FilteredListView):
@@ -23,6 +24,7 @@ class MissionListView(FilteredListView):
         "kind": lambda: MissionKind.choices,
         "lead_organization": distinct_choices("missions.Mission", "lead_organization"),
         "interface": INTERFACE_CHOICES,
+        "source": SOURCE_CHOICES,
     }
 
 
@@ -88,6 +90,7 @@ class DocumentListView(FilteredListView):
         "mission": MISSION_CHOICES,
         "interface": INTERFACE_CHOICES,
         "year": distinct_choices("missions.Document", "year"),
+        "source": SOURCE_CHOICES,
     }
 
     def get_context_data(self, **kwargs):

@@ -21,6 +21,7 @@ from measures.api import (
     PoliceFunctionViewSet,
 )
 from missions.api import CountryViewSet, DocumentViewSet, MissionViewSet
+from sources.api import SourceViewSet
 
 from . import cite_api, history_api
 from .changes_api import ChangeListView
@@ -62,6 +63,7 @@ router.register("measure-areas", ActivityAreaViewSet, basename="area")
 router.register("measures", MeasureViewSet, basename="measure")
 router.register("applications", MeasureApplicationViewSet, basename="application")
 router.register("police-functions", PoliceFunctionViewSet, basename="police-function")
+router.register("sources", SourceViewSet, basename="source")
 
 urlpatterns = [
     *cite_api.urls(router),

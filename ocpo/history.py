@@ -82,19 +82,27 @@ class _Labels:
         self.wanted = defaultdict(set)
         self.found = {}
 
-    def want(self, model, pk):
+    def want(self, model, pk, key="pk"):
+        """``key``: the field a foreign key stores, when not the id (a source's slug)."""
         if pk is not None:
-            self.wanted[model].add(pk)
+            self.wanted[model, key].add(pk)
 
     def fetch(self):
-        for model, pks in self.wanted.items():
-            rows = model._base_manager.filter(pk__in=pks)
-            self.found[model] = {obj.pk: str(obj) for obj in rows}
+        for (model, key), pks in self.wanted.items():
+            rows = model._base_manager.filter(**{f"{key}__in": pks})
+            self.found[model, key] = {getattr(obj, key): str(obj) for obj in rows}
 
-    def __call__(self, model, pk):
+    def __call__(self, model, pk, key="pk"):
         if pk is None:
             return EMPTY
-        return self.found.get(model, {}).get(pk, f"{model._meta.verbose_name} #{pk} (deleted)")
+        found = self.found.get((model, key), {})
+        return found.get(pk, f"{model._meta.verbose_name} #{pk} (deleted)")
+
+
+def _key(field_):
+    """What a foreign key stores: the id, or the field it names (``to_field``)."""
+    target = field_.target_field
+    return "pk" if target.primary_key else target.attname
 
 
 def _display(field_, value, labels):
@@ -102,7 +110,7 @@ def _display(field_, value, labels):
         names = sorted(labels(field_.related_model, pk) for pk in value or [])
         return ", ".join(names) or EMPTY
     if field_.many_to_one:
-        return labels(field_.related_model, value)
+        return labels(field_.related_model, value, _key(field_))
     if field_.choices and value not in (None, ""):
         return str(dict(field_.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -170,7 +178,7 @@ def history(obj, limit=LIMIT):
                 for pk in data.get(f.name) or []:
                     labels.want(f.related_model, pk)
             elif f.many_to_one:
-                labels.want(f.related_model, data.get(f.name))
+                labels.want(f.related_model, data.get(f.name), _key(f))
         for items in followed[version.revision_id].values():
             for related, row, _ in items:
                 if issubclass(related, SourcedLink):

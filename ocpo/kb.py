@@ -30,9 +30,9 @@ from . import revisions
 from .models import TIMESTAMP_FIELDS, SyncedRecord
 
 # In this order, after the record's own fields (a finding also has its quotation's page).
-PROVENANCE_FIELDS = ("source", "paper_section", "footnotes", "page", "editorial_note")
+PROVENANCE_FIELDS = ("source", "section", "footnotes", "page", "editorial_note")
 # The apps whose models make up the knowledge base (editors' permissions, data state).
-KB_APPS = ("missions", "interfaces", "measures")
+KB_APPS = ("sources", "missions", "interfaces", "measures")
 
 
 @lru_cache(maxsize=1)
@@ -79,7 +79,7 @@ class KbFile:
         basis_fields = {name for pair in self.link_basis_fields.values() for name in pair}
         own = [f for f in own if f.name not in basis_fields]
         key = [meta.get_field(name) for name in self.key]
-        provenance = [f for f in own if f.name in PROVENANCE_FIELDS]
+        provenance = [f for f in own if f.name in PROVENANCE_FIELDS and f not in key]
         provenance.sort(key=lambda f: PROVENANCE_FIELDS.index(f.name))
         rest = [f for f in own if f not in key and f not in provenance]
         return key + rest + provenance
@@ -140,6 +140,13 @@ def parse_link_item(where, field_name, item):
 # In load order: every file only links to files above it, except many-to-many links,
 # which are set once every record exists.
 FILES = (
+    KbFile("sources/sources.yaml", "sources.Source", ("slug",), ("slug",)),
+    KbFile(
+        "sources/sections.yaml",
+        "sources.SourceSection",
+        ("source", "code"),
+        ("source.slug", "position"),
+    ),
     KbFile("missions/countries.yaml", "missions.Country", ("iso3",), ("name",)),
     KbFile("missions/documents.yaml", "missions.Document", ("slug",), ("year", "date", "slug")),
     KbFile("missions/missions.yaml", "missions.Mission", ("acronym",), ("acronym",)),
@@ -495,7 +502,11 @@ def content_digest(spec, record, where=""):
         if field.many_to_many:
             value = sorted(json.dumps(v, sort_keys=True, default=str) for v in value or [])
         elif field.many_to_one:
-            value = None if value in (None, "") else _link_value(value)
+            # A link left at its default (``source: paper``) is the same content as none.
+            if value in (None, "") or (field.has_default() and value == field.get_default()):
+                value = None
+            else:
+                value = _link_value(value)
         else:
             value = _convert(where, field, value)
         if not _is_default(field, value):
@@ -513,8 +524,16 @@ def database_records(spec):
     return {tuple(obj.natural_key()): obj for obj in _export_queryset(spec)}
 
 
+# Records the migrations create (the paper and the editors as sources, the paper's
+# sections), so that records migrated from the time there was one paper point to them:
+# a database holding only these is still empty.
+MIGRATION_SEEDED = ("sources.Source", "sources.SourceSection")
+
+
 def database_is_empty():
-    return not any(spec.model.objects.exists() for spec in FILES)
+    return not any(
+        spec.model.objects.exists() for spec in FILES if spec.model_label not in MIGRATION_SEEDED
+    )
 
 
 def remember_synced_state():
@@ -570,6 +589,7 @@ class Plan:
     unchanged: int = 0
     unexported: list = dataclasses.field(default_factory=list)
     missing: list = dataclasses.field(default_factory=list)
+    fresh: bool = False  # the database was empty (but for what the migrations seed)
 
     @property
     def changes_nothing(self):
@@ -649,7 +669,7 @@ def make_plan(directory=None):
         plan.files[spec] = read_file_records(directory, spec)
     # An empty database (a new one, or a restore) takes the files as they are, whatever
     # a past load left in the synced state.
-    fresh = database_is_empty()
+    fresh = plan.fresh = database_is_empty()
     for spec in FILES:
         files = plan.files[spec]
         database = plan.database[spec] = database_records(spec)
@@ -659,7 +679,11 @@ def make_plan(directory=None):
         in_db = plan.database_digests[spec] = {
             key: content_digest(spec, serialize(spec, obj)) for key, obj in database.items()
         }
-        synced = {} if fresh else SyncedRecord.objects.digests(spec.path)
+        if fresh:
+            # What the migrations seeded counts as loaded: the files update it.
+            synced = {_key_json(key): digest for key, digest in in_db.items()}
+        else:
+            synced = SyncedRecord.objects.digests(spec.path)
         for key, digest in in_files.items():
             action, reason = _classify(digest, in_db.get(key), synced.get(_key_json(key)))
             if action == "unchanged":
@@ -733,6 +757,8 @@ class _Loader:
             elif field.many_to_one:
                 if field.name in spec.link_basis_fields:
                     value = self.set_link_basis(where, spec, obj, field, value)
+                if value in (None, "") and field.has_default():
+                    value = field.get_default()  # ``source``: the paper unless it says
                 setattr(obj, field.name, self.resolve(where, field, value))
             else:
                 setattr(obj, field.attname, _convert(where, field, value))
@@ -877,7 +903,19 @@ def load(directory=None, *, prune=False, force=False, dry_run=False, confirmed_d
         loader.run(prune=prune)
         if not dry_run:
             # One revision: each record's history starts with (or records) the state loaded.
-            revisions.record(loader.written, f"Loaded from the fixtures (data {data_version()}).")
+            written = list(loader.written)
+            if plan.fresh:
+                # What the migrations seeded and the files left unchanged starts its history
+                # here too, as every other record does.
+                seen = {(type(obj), obj.pk) for obj in written}
+                written += [
+                    obj
+                    for spec in FILES
+                    if spec.model_label in MIGRATION_SEEDED
+                    for obj in plan.database[spec].values()
+                    if (type(obj), obj.pk) not in seen
+                ]
+            revisions.record(written, f"Loaded from the fixtures (data {data_version()}).")
         if is_fixtures_dir(directory):
             remember_synced_state()
         if dry_run:

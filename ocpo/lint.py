@@ -13,8 +13,8 @@ from django.db.models import Count, Q
 
 from interfaces.models import Finding, IllicitActivity, Interface, Question
 from measures.models import Measure, MeasureApplication
-from missions.models import Country, Document, DocumentKind, Mission, Source
-from sources.models import LinkBasis
+from missions.models import Country, Document, DocumentKind, Mission, Source, SourcedModel
+from sources.models import PAPER, LinkBasis, SourceSection
 
 from .kb import FILES, KnowledgeBaseError, parse_link_item, read_records, sourced_through
 from .paper import PaperError
@@ -101,22 +101,34 @@ def lint_files(directory):
     return errors
 
 
-def lint_quotations(paper_text, error):
-    """Each quotation stands verbatim in the paper, on the page its finding gives.
+def lint_quotations(texts, error, warn=None):
+    """Each quotation stands verbatim in the text of the source its finding cites, on the
+    page the finding gives. ``texts`` is {source slug: its text, or None when absent}.
 
     The message names the fixture file and the record, as the editors fix it there.
     """
-    try:
-        paper = parse_paper(paper_text)
-    except PaperError as problem:
-        error(f"the paper's text: {problem}")
-        return
+    warn = warn or error
     file = next(spec.path for spec in FILES if spec.model is Finding)
+    parsed = {}
+    for slug, text in texts.items():
+        if text is None:
+            continue
+        try:
+            parsed[slug] = parse_paper(text)
+        except PaperError as problem:
+            label = "the paper's text" if slug == PAPER else f"the text of source {slug}"
+            error(f"{label}: {problem}")
     for finding in Finding.objects.order_by("slug"):
         where = f"{file}, finding {finding.slug}"
+        paper = parsed.get(finding.source_id)
+        if paper is None:
+            if finding.quotation and finding.source_id not in texts:
+                warn(f"{where}: quotation not checked: source {finding.source_id} has no text")
+            continue
+        name = "the paper" if finding.source_id == PAPER else f"source {finding.source_id}"
         if finding.page and not paper.holds(finding.page):
             error(
-                f"{where}: page {finding.page!r} is not a page of the paper "
+                f"{where}: page {finding.page!r} is not a page of {name} "
                 f"({paper.first}-{paper.last})"
             )
             continue
@@ -124,7 +136,7 @@ def lint_quotations(paper_text, error):
             continue
         pages = paper.pages_of(finding.quotation)
         if not pages:
-            error(f"{where}: quotation not found verbatim in the paper")
+            error(f"{where}: quotation not found verbatim in {name}")
         elif not finding.page:
             error(
                 f"{where}: no page; the quotation stands on page {' or '.join(pages)} "
@@ -137,8 +149,29 @@ def lint_quotations(paper_text, error):
             )
 
 
-def lint(paper_text=None):
-    """Check the knowledge base in the database; quotations too when given the paper."""
+def lint_sections(error):
+    """Each record's section is a section of its source (a code such as "II.1")."""
+    known = set(SourceSection.objects.values_list("source__slug", "code"))
+    for spec in FILES:
+        if not issubclass(spec.model, SourcedModel):
+            continue
+        rows = spec.model.objects.exclude(section="").order_by("pk")
+        for obj in rows:
+            if (obj.source_id, obj.section) not in known:
+                key = ", ".join(map(str, obj.natural_key()))
+                error(
+                    f"{spec.path}, record {key}: section {obj.section!r} is not a section of "
+                    f"source {obj.source_id}"
+                )
+
+
+def lint(texts=None, missing_texts=()):
+    """Check the knowledge base in the database; quotations too when given the texts.
+
+    ``texts`` is {source slug: text or None} (a bare text is the paper's);
+    ``missing_texts`` names the sources whose text was not found, each a warning."""
+    if isinstance(texts, str):
+        texts = {PAPER: texts}
     report = Report()
     error, warn = report.errors.append, report.warnings.append
 
@@ -217,8 +250,11 @@ def lint(paper_text=None):
     for question in Question.objects.filter(interfaces__isnull=True):
         error(f"question {question.slug}: concerns no interface")
 
-    if paper_text is not None:
-        lint_quotations(paper_text, error)
+    for message in missing_texts:
+        warn(message)
+    lint_sections(error)
+    if texts:
+        lint_quotations(texts, error, warn)
 
     lint_links(error)
     for finding in Finding.objects.exclude(quoted_document=None).filter(quotation=""):

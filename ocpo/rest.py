@@ -32,6 +32,8 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.encoders import JSONEncoder
 from rest_framework.utils.urls import remove_query_param
 
+from sources.models import Source as SourceRecord
+
 from .csv_export import csv_rows
 from .facets import (
     FACETS_PARAM,
@@ -785,6 +787,33 @@ class KBModelSerializer(serializers.ModelSerializer):
                 errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
             raise serializers.ValidationError(errors) from None
         return attrs
+
+
+class ProvenanceSerializerMixin(serializers.Serializer):
+    """The provenance of a sourced record: its source by slug, the section by its code
+    (checked against that source's sections, a 400 otherwise), and how to cite it.
+
+    ``paper_section`` is the name ``section`` had when there was one paper: kept, read-only,
+    for the clients that read it.
+    """
+
+    source = KeyRelatedField(
+        slug_field="slug",
+        queryset=SourceRecord.objects.all(),
+        required=False,
+        help_text="Where the facts come from: the slug of a source (`paper`, the paper itself; "
+        "see `/api/v1/sources/`), or `editors` (added by them).",
+    )
+    paper_section = serializers.CharField(
+        source="section",
+        read_only=True,
+        help_text="The same as `section` (its former name, kept for existing clients).",
+    )
+    cited_as = serializers.CharField(
+        read_only=True,
+        help_text="The source's title and the locator (section, footnotes, page), as a "
+        "reader cites them; empty for the editors' records.",
+    )
 
 
 class SummarySerializer(serializers.Serializer):

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("interfaces.urls")),
     path("", include("missions.urls")),
     path("", include("measures.urls")),
+    path("", include("sources.urls")),
     path("api/v1/", include(("ocpo.api", "api"))),
     path("admin/", admin.site.urls),
     path("healthz", health.ready, name="healthz"),

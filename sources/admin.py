@@ -3,6 +3,8 @@
 from django.contrib import admin
 from reversion.admin import VersionAdmin
 
+from .models import Source, SourceSection
+
 
 def link_inline(through, target, **options):
     """An inline editing ``through`` rows: the linked record, its basis and the editors' reason."""
@@ -34,3 +36,26 @@ def register_links(*throughs):
             "autocomplete_fields": (owner, target),
         }
         admin.site.register(through, type(f"{through.__name__}Admin", (VersionAdmin,), attrs))
+
+
+class SourceSectionInline(admin.TabularInline):
+    model = SourceSection
+    extra = 0
+    fields = ("position", "code", "title", "pages")
+
+
+@admin.register(Source)
+class SourceAdmin(VersionAdmin):
+    list_display = ("slug", "title", "authors", "year", "text_path")
+    search_fields = ("slug", "title", "authors", "publisher")
+    inlines = [SourceSectionInline]
+
+
+@admin.register(SourceSection)
+class SourceSectionAdmin(VersionAdmin):
+    """Sections are picked by autocomplete on every record's provenance."""
+
+    list_display = ("source", "code", "title", "pages")
+    list_filter = ("source",)
+    search_fields = ("code", "title", "source__slug")
+    list_select_related = ("source",)

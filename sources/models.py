@@ -9,6 +9,15 @@ inference. Each link row says which (``basis``), and an editors' link says why
 from django.db import models
 from django.db.models import Q
 
+from ocpo.keys import SLUG, record_url, validate_slug_key
+from ocpo.models import Timestamped
+
+# The source of the records the editors added themselves (a symbol, a date, a mission the
+# paper does not print): a Source record like the others, with no text to check against.
+EDITORS = "editors"
+# The first source, the paper the knowledge base was built from.
+PAPER = "paper"
+
 
 class LinkBasis(models.TextChoices):
     """On what a link between two records stands."""
@@ -110,3 +119,115 @@ class SourcedLink(models.Model):
                 name=f"{prefix}_editors_give_reason",
             ),
         ]
+
+
+class SourceQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Source(Timestamped):
+    """A text the knowledge base cites (the paper is the first), or the editors themselves.
+
+    Only what the text itself prints is recorded: authors, publisher and year stay blank
+    where it prints none.
+    """
+
+    slug = models.SlugField(max_length=40, unique=True, validators=[validate_slug_key])
+    title = models.CharField(max_length=300, help_text="The title as the text prints it.")
+    authors = models.CharField(
+        max_length=300, blank=True, help_text="As the text names them; blank if it names none."
+    )
+    publisher = models.CharField(
+        max_length=200, blank=True, help_text="As the text names it; blank if it names none."
+    )
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="As the text prints it; empty if it prints none."
+    )
+    licence = models.TextField(
+        blank=True,
+        help_text="The licence of the text, as the text states it (or that it states none).",
+    )
+    text_path = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The text file, relative to the folder of OCPO_PAPER; quotations are "
+        "checked against it. Empty for a source with no text (the editors).",
+    )
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            SLUG.constraint("slug", "source_slug_key"),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1900, year__lte=2100),
+                name="source_year_plausible",
+            ),
+            models.CheckConstraint(
+                condition=~Q(text_path__contains=".."), name="source_text_path_inside"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return record_url("sources:source_detail", slug=self.slug)
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def is_editors(self):
+        return self.slug == EDITORS
+
+
+class SourceSectionQuerySet(models.QuerySet):
+    def get_by_natural_key(self, source, code):
+        return self.get(source__slug=source, code=code)
+
+
+class SourceSection(Timestamped):
+    """A section of a source, for citing where a fact was read ("II.1")."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="sections")
+    code = models.CharField(
+        max_length=12, help_text="How the section is cited: 'I', 'II.1', 'III.a', 'Annex'."
+    )
+    title = models.CharField(max_length=200, help_text="The heading as the text prints it.")
+    position = models.PositiveSmallIntegerField(help_text="Its place in the source's order.")
+    pages = models.CharField(
+        max_length=9,
+        blank=True,
+        help_text="The pages it covers ('3-5'), only where the text shows them.",
+    )
+
+    objects = SourceSectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["source", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "code"], name="section_code_unique"),
+            models.UniqueConstraint(fields=["source", "position"], name="section_position_unique"),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Za-z0-9]+(\.[A-Za-z0-9]+)*$"),
+                name="section_code_form",
+            ),
+            models.CheckConstraint(
+                condition=Q(pages="") | Q(pages__regex=r"^[1-9][0-9]{0,3}(-[1-9][0-9]{0,3})?$"),
+                name="section_pages_form",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code}. {self.title}"
+
+    def get_absolute_url(self):
+        return self.source.get_absolute_url()
+
+    def natural_key(self):
+        return (self.source.slug, self.code)
+
+    natural_key.dependencies = ["sources.source"]

@@ -54,6 +54,11 @@ class Case:
         # Every FilterSet's base (ocpo.filters.KBFilterSet): B changed after A (make_pair).
         self.filters.setdefault("modified_since", (None, B_CHANGED.isoformat()))
         self.invalid.setdefault("modified_since", "yesterday")
+        # Every list of sourced records (ocpo.filters.source_filter): A cites the paper,
+        # B a second source (make_pair).
+        if "source" in self.filterset.base_filters:
+            self.filters.setdefault("source", ("paper", "report-b"))
+            self.extra += [("source", "editors", "")]
 
     @property
     def every_filter(self):
@@ -71,6 +76,11 @@ def make_pair():
 
     Annex examples reach their places by one path each: A through its mission only, B
     through its country only (so B's side of a mission filter matches nothing)."""
+    # B's records cite a second source (A's the paper): the source filter tells them apart.
+    source_a = f.make_source(slug="report-a", title="A report on diamonds")
+    source_b = f.make_source(slug="report-b", title="B report on drugs")
+    f.make_section(source_b, code="B")
+    from_b = {"source": source_b.slug, "section": "B"}
     lbr = f.make_country(iso3="LBR", name="Liberia", region="West Africa")
     xkx = f.make_country(iso3="XKX", name="Kosovo", region="Europe")
     doc_a = f.make_document(
@@ -88,6 +98,7 @@ def make_pair():
         author="Smith",
         date=datetime.date(2010, 6, 1),
         countries=[xkx],
+        **from_b,
     )
     unmil = f.make_mission(
         acronym="UNMIL",
@@ -104,6 +115,7 @@ def make_pair():
         lead_organization="EU",
         countries=[xkx],
         start_date=datetime.date(2008, 12, 9),
+        **from_b,
     )
     doc_a.missions.set([unmil], through_defaults=PAPER)
     doc_b.missions.set([eulex], through_defaults=PAPER)
@@ -128,6 +140,7 @@ def make_pair():
         countries=[xkx],
         documents=[doc_b],
         activities=[drugs],
+        **from_b,
     )
     question_a = f.make_question(slug="question-a", text="Who smuggles diamonds?", interfaces=[i1])
     question_b = f.make_question(slug="question-b", text="Who sells drugs?", interfaces=[i2])
@@ -142,7 +155,7 @@ def make_pair():
     application_a = f.make_application(
         measure=measure_a, mission=unmil, country=None, label="Monrovia Freeport"
     )
-    application_b = f.make_application(measure=measure_b, mission=None, country=xkx)
+    application_b = f.make_application(measure=measure_b, mission=None, country=xkx, **from_b)
     function_a = f.make_police_function(
         kind="core_function", name="Border security", measures=[measure_a]
     )
@@ -150,6 +163,7 @@ def make_pair():
         kind="activity", name="Community policing", measures=[measure_b]
     )
     pair = {
+        "source": (source_a, source_b),
         "country": (lbr, xkx),
         "document": (doc_a, doc_b),
         "mission": (unmil, eulex),
@@ -162,6 +176,8 @@ def make_pair():
         "application": (application_a, application_b),
         "police-function": (function_a, function_b),
     }
+    # The sources the migrations create (the paper, the editors) are A's age: not changed since.
+    type(source_a).objects.update(created=A_CHANGED, modified=A_CHANGED)
     for a, b in pair.values():
         type(a).objects.filter(pk=a.pk).update(created=A_CHANGED, modified=A_CHANGED)
         type(b).objects.filter(pk=b.pk).update(created=A_CHANGED, modified=B_CHANGED)

@@ -6,11 +6,13 @@ kind of record, all linked, for query-count tests at two data sizes.
 """
 
 import datetime
+import importlib
 import itertools
 
 from interfaces.models import Finding, IllicitActivity, Interface, Mechanism, Question
 from measures.models import ActivityArea, Measure, MeasureApplication, PoliceFunction
 from missions.models import Country, Document, DocumentKind, Mission, MissionKind
+from sources.models import Source, SourceSection
 
 # Links made by the factories are the paper's unless a test says otherwise.
 PAPER = {"basis": "paper"}
@@ -29,7 +31,24 @@ def _letters(n):
     return "".join(chr(65 + x % 26) for x in (a, b, c))
 
 
+def ensure_sources():
+    """The paper and the editors as sources, with the paper's sections, as the migrations
+    create them: a test database flushed by a transactional test has lost them."""
+    if Source.objects.filter(slug="paper").exists():
+        return
+    seed = importlib.import_module("sources.migrations.0002_paper_and_editors")
+    paper = Source.objects.create(**seed.PAPER)
+    Source.objects.get_or_create(**seed.EDITORS)
+    for position, (code, title, pages) in enumerate(seed.SECTIONS, start=1):
+        SourceSection.objects.create(
+            source=paper, code=code, title=title, position=position, pages=pages
+        )
+
+
 def _create(model, m2m, **fields):
+    ensure_sources()
+    if isinstance(fields.get("source"), str):  # a source by its slug ("paper", "editors")
+        fields["source_id"] = fields.pop("source")
     obj = model.objects.create(**fields)
     for name, values in m2m.items():
         manager = getattr(obj, name)
@@ -41,6 +60,21 @@ def _create(model, m2m, **fields):
 def _split(fields, names):
     m2m = {name: fields.pop(name) for name in names if name in fields}
     return fields, m2m
+
+
+def make_source(**fields):
+    n = _n()
+    fields.setdefault("slug", f"source-{n}")
+    fields.setdefault("title", f"Source {n}")
+    return Source.objects.create(**fields)
+
+
+def make_section(source, **fields):
+    n = _n()
+    fields.setdefault("code", f"S{n}")
+    fields.setdefault("title", f"Section {n}")
+    fields.setdefault("position", n)
+    return SourceSection.objects.create(source=source, **fields)
 
 
 def make_country(**fields):
@@ -61,7 +95,7 @@ def make_document(**fields):
     fields.setdefault("author", "Security Council")
     fields.setdefault("date", datetime.date(2012, 1, 1) + datetime.timedelta(days=n))
     fields.setdefault("year", fields["date"].year if fields["date"] else 2012)
-    fields.setdefault("paper_section", "I")
+    fields.setdefault("section", "I")
     return _create(Document, m2m, **fields)
 
 
@@ -73,7 +107,7 @@ def make_mission(**fields):
     fields.setdefault("kind", MissionKind.UN_PKO)
     fields.setdefault("lead_organization", "UN")
     fields.setdefault("start_date", datetime.date(2004, 1, 1))
-    fields.setdefault("paper_section", "II")
+    fields.setdefault("section", "II")
     return _create(Mission, m2m, **fields)
 
 
@@ -107,7 +141,7 @@ def make_finding(**fields):
     fields.setdefault("slug", f"finding-{n}")
     fields.setdefault("title", f"Finding {n}")
     fields.setdefault("summary", f"Evidence number {n}.")
-    fields.setdefault("paper_section", "II.1")
+    fields.setdefault("section", "II.1")
     return _create(Finding, m2m, **fields)
 
 
@@ -144,11 +178,11 @@ def make_application(**fields):
     fields.setdefault("position", n)
     if not fields.get("all_missions") and "country" not in fields:
         fields.setdefault("mission", Mission.objects.first() or make_mission())
-    fields.setdefault("paper_section", "Annex")
+    fields.setdefault("section", "Annex")
     for place in ("mission", "country"):
         if fields.get(place) is not None:
             fields.setdefault(f"{place}_basis", "paper")
-    return MeasureApplication.objects.create(**fields)
+    return _create(MeasureApplication, {}, **fields)
 
 
 def make_police_function(**fields):
@@ -168,6 +202,12 @@ def make_world(size):
     ]
     activity = make_activity()
     area = make_area()
+    # A second source, cited by one finding of each size: its title shows beside it.
+    report = Source.objects.filter(slug="world-report").first() or make_source(
+        slug="world-report", title="A report of the world"
+    )
+    if not report.sections.exists():
+        make_section(report, code="A")
     for _ in range(size):
         country = make_country()
         document = make_document(countries=[country])
@@ -181,6 +221,13 @@ def make_world(size):
                 documents=[document],
                 activities=[activity],
             )
+        make_finding(
+            interface=interfaces[0],
+            missions=[mission],
+            countries=[country],
+            source_id=report.slug,
+            section="A",
+        )
         measure = make_measure(area=area, interfaces=interfaces)
         make_application(measure=measure, mission=mission, country=country, label="Example")
         make_question(interfaces=interfaces)

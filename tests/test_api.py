@@ -22,6 +22,7 @@ from tests.interfaces.cases import ACTIVITY, FINDING, INTERFACE, QUESTION
 from tests.measures.cases import APPLICATION, AREA, MEASURE, POLICE_FUNCTION
 from tests.missions.cases import COUNTRY, DOCUMENT, MISSION
 from tests.security.conftest import kb_snapshot
+from tests.sources.cases import SOURCE
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +40,7 @@ CASES = {
         MEASURE,
         APPLICATION,
         POLICE_FUNCTION,
+        SOURCE,
     )
 }
 REGISTRY = [(basename, viewset) for _, viewset, basename in router.registry]
@@ -164,7 +166,7 @@ def test_detail_queries_do_not_grow_with_the_links(
 def test_a_big_limit_is_capped_at_500(db, client):
     interface = f.make_interface()
     Finding.objects.bulk_create(
-        Finding(slug=f"bulk-{k}", interface=interface, title="t", summary="s", paper_section="II")
+        Finding(slug=f"bulk-{k}", interface=interface, title="t", summary="s", section="II")
         for k in range(510)
     )
     body = client.get("/api/v1/findings/", {"limit": 100000}).json()

@@ -130,7 +130,7 @@ def test_document_year_beyond_the_limits_is_rejected(year):
 def test_document_year_limits_in_model_validation(year, valid):
     """The model's constraint (what the admin and the API validate) has the same limits as
     the database's (what the migration created)."""
-    document = Document(slug="y", kind="resolution", title="T", year=year, paper_section="I")
+    document = Document(slug="y", kind="resolution", title="T", year=year, section="I")
     try:
         document.validate_constraints()
     except ValidationError as error:

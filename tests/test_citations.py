@@ -39,7 +39,7 @@ def test_csl_json_names_editors_version_release_date_permanent_url_and_access(cl
     today = timezone.localdate()
     assert item["accessed"]["date-parts"][0] == [today.year, today.month, today.day]
     assert finding.title in item["title"]
-    assert f"section {finding.paper_section}" in item["note"]
+    assert f"section {finding.section}" in item["note"]
     assert finding.footnotes in item["note"]
 
 
@@ -72,7 +72,7 @@ def test_formatted_text_carries_version_url_and_access_date(client, finding, sty
     assert version in text
     assert f"/v/{version}/findings/{finding.slug}/" in text
     assert f"{accessed} {timezone.localdate().strftime('%-d %B %Y')}" in text
-    assert f"section {finding.paper_section}" in text
+    assert f"section {finding.section}" in text
 
 
 def test_a_filtered_list_is_cited_with_its_filters(client, kb):
@@ -144,3 +144,23 @@ def test_the_schema_documents_every_citation_route_and_its_styles(client):
             ["apa", "chicago", "bibtex", "ris", "csl-json"]
         )
         assert "application/x-bibtex" in operation["responses"]["200"]["content"]
+
+
+def test_the_locator_names_the_source_by_its_records_title(client, finding):
+    """The title in a citation is the Source record's: renamed there, cited so."""
+    from sources.models import Source
+
+    Source.objects.filter(slug="paper").update(title="A Renamed Paper")
+    item = json.loads(cite(client, f"/api/v1/findings/{finding.slug}/cite/", "csl-json").content)[0]
+    assert item["note"].startswith(f"A Renamed Paper, section {finding.section}")
+    assert "Interfaces between Peace Operations" not in item["note"]
+
+
+def test_the_editors_records_cite_no_source(client, kb):
+    from missions.models import Document
+
+    document = Document.objects.filter(source="editors").order_by("slug").first()
+    item = json.loads(cite(client, f"/api/v1/documents/{document.slug}/cite/", "csl-json").content)[
+        0
+    ]
+    assert "note" not in item

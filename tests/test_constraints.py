@@ -61,12 +61,12 @@ def test_document_year_is_plausible():
 
 
 def test_paper_record_cites_a_section():
-    _rejected(make_finding, source=Source.PAPER, paper_section="")
+    _rejected(make_finding, source=Source.PAPER, section="")
 
 
 def test_editors_record_explains_itself():
-    _rejected(make_finding, source=Source.EDITORS, paper_section="", editorial_note="")
-    make_finding(source=Source.EDITORS, paper_section="", editorial_note="Added from UN records.")
+    _rejected(make_finding, source=Source.EDITORS, section="", editorial_note="")
+    make_finding(source=Source.EDITORS, section="", editorial_note="Added from UN records.")
 
 
 def test_footnotes_are_a_list_of_numbers():

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from tests.factories import make_application, make_mechanism, make_world
 
-KB_APPS = ("missions", "interfaces", "measures")
+KB_APPS = ("sources", "missions", "interfaces", "measures")
 
 
 def _as_json_keeps(value):

@@ -85,7 +85,7 @@ def test_every_record_page_has_its_history_tab(client, kb):
         for name, pattern in routes()
         if name.endswith("_detail") and not name.startswith("api:")
     ]
-    assert len(pages) == 6
+    assert len(pages) == 7
     for name, pattern in pages:
         model = model_of(pattern)
         record = model.objects.order_by("pk").first()
@@ -135,7 +135,7 @@ def test_the_api_gives_the_same_history(client, kb, editor):
 def test_the_schema_documents_every_history_route(client):
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     routes_ = [path for path in schema["paths"] if path.endswith("/history/")]
-    assert len(routes_) == 11
+    assert len(routes_) == 12
     operation = schema["paths"]["/api/v1/findings/{slug}/history/"]["get"]
     ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     assert ref.endswith("/History")

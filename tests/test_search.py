@@ -193,7 +193,7 @@ def test_bulk_writes_that_send_no_signals_are_indexed_too(db):
     interface = make_finding().interface
     Finding.objects.bulk_create(
         [Finding(slug="bulk-1", interface=interface, position=99, title="Quokka", summary="x",
-                 paper_section="II.1")]
+                 section="II.1")]
     )  # fmt: skip
     assert [f.slug for f in Finding.objects.search("quokka")] == ["bulk-1"]
     Finding.objects.filter(slug="bulk-1").update(title="Wombat")
@@ -223,7 +223,7 @@ def test_a_mission_matches_through_its_countries(db):
     country = Country.objects.create(iso3="ZZA", name="Ruritania", region="Europe")
     mission = Mission.objects.create(
         acronym="UNRUR", name="Mission", kind="un_pko", lead_organization="UN",
-        start_date="2004-01-01", paper_section="II",
+        start_date="2004-01-01", section="II",
     )  # fmt: skip
     mission.countries.add(country)
     assert list(Mission.objects.search("ruritania")) == [mission]

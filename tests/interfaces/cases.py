@@ -54,7 +54,7 @@ FINDING = Case(
         "countries": ["LBR"],
         "documents": ["s-res-1509"],
         "activities": ["diamond-smuggling"],
-        "paper_section": "II.1",
+        "section": "II.1",
     },
 )
 

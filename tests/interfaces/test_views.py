@@ -142,9 +142,9 @@ def test_question_list(client, fuels):
         pytest.param(lambda: f"/interfaces/{first(Interface).slug}/", 14, id="interface-detail"),
         pytest.param(lambda: "/findings/", 19, id="finding-list"),
         pytest.param(
-            lambda: f"/findings/?interface={first(Interface).slug}", 19, id="finding-filtered"
+            lambda: f"/findings/?interface={first(Interface).slug}", 20, id="finding-filtered"
         ),
-        pytest.param(lambda: f"/findings/{first(Finding).slug}/", 6, id="finding-detail"),
+        pytest.param(lambda: f"/findings/{first(Finding).slug}/", 7, id="finding-detail"),
         pytest.param(lambda: "/questions/", 5, id="question-list"),
     ],
 )
@@ -186,7 +186,7 @@ def test_finding_cards_show_the_editors_judgement(client, kb):
     for finding in noted:
         card = html.split(f'id="{finding.slug}"')[1].split("</article>")[0]
         assert escape(finding.editorial_note) in card
-        marker = "Added by the editors" if finding.source == "editors" else "Editors' note"
+        marker = "Added by the editors" if finding.source_id == "editors" else "Editors' note"
         assert marker in card.replace("&#x27;", "'")
     assert Finding.objects.filter(source="editors").exists() or noted
 

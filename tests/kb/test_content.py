@@ -104,7 +104,7 @@ def test_questions_for_discussion_are_linked(kb):
 
 def test_every_finding_is_traceable(kb):
     for finding in Finding.objects.all():
-        if finding.source == Source.PAPER:
-            assert finding.paper_section, finding
+        if finding.source_id == Source.PAPER:
+            assert finding.section, finding
         else:
             assert finding.editorial_note, finding

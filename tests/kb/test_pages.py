@@ -188,7 +188,7 @@ def test_a_page_is_a_page_or_a_range(kb, client):
 @pytest.mark.parametrize("style", citations.STYLES)
 def test_a_findings_citation_names_section_footnote_and_page(client, kb, style):
     finding = Finding.objects.get(slug="guinea-bissau-elites-drug-transit")
-    assert (finding.paper_section, finding.footnotes, finding.page) == ("II.6", "33", "8")
+    assert (finding.section, finding.footnotes, finding.page) == ("II.6", "33", "8")
     response = client.get(f"/api/v1/findings/{finding.slug}/cite/", {"style": style})
     assert response.status_code == 200
     text = response.content.decode()

@@ -102,7 +102,7 @@ def test_wording_fixes(kb):
 def test_the_papers_missing_arguments_have_records(kb):
     for slug, section in NEW_ARGUMENTS.items():
         finding = Finding.objects.get(slug=slug)
-        assert finding.paper_section == section, slug
+        assert finding.section == section, slug
         assert finding.quotation and finding.quotation_speaker == "the paper's own words"
     assert Finding.objects.get(slug="threat-awareness-not-translated-into-guidance").footnotes == (
         "21, 22"

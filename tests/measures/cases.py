@@ -65,7 +65,7 @@ APPLICATION = Case(
         "mission": "UNMIL",
         "country": "LBR",
         "label": "Roberts International Airport",
-        "paper_section": "Annex",
+        "section": "Annex",
     },
 )
 

@@ -45,7 +45,7 @@ DOCUMENT = Case(
         "year": 2012,
         "countries": ["LBR"],
         "missions": ["UNMIL"],
-        "paper_section": "I",
+        "section": "I",
     },
 )
 
@@ -74,6 +74,6 @@ MISSION = Case(
         "countries": ["LBR"],
         "start_date": "2004-06-01",
         "establishing_document": "s-res-1509",
-        "paper_section": "II",
+        "section": "II",
     },
 )

@@ -12,6 +12,7 @@ from tests.interfaces.cases import ACTIVITY, FINDING, INTERFACE, QUESTION
 from tests.measures.cases import APPLICATION, AREA, MEASURE, POLICE_FUNCTION
 from tests.missions.cases import COUNTRY, DOCUMENT, MISSION
 from tests.security.conftest import kb_snapshot
+from tests.sources.cases import SOURCE
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,7 @@ CASES = [
     MEASURE,
     APPLICATION,
     POLICE_FUNCTION,
+    SOURCE,
 ]
 ROUTES = {
     "country": "countries",
@@ -40,6 +42,7 @@ ROUTES = {
     "measure": "measures",
     "application": "applications",
     "police-function": "police-functions",
+    "source": "sources",
 }
 ids = [case.basename for case in CASES]
 

@@ -256,8 +256,12 @@ GUARDED = {
             "measures.Measure",
             "measures.PoliceFunction",
             "missions.Document",
+            "sources.Source",
         )
     },
+    # A section's code and pages have the forms citations need (II.1, 6-7).
+    "sources.SourceSection.code": "database constraint",
+    "sources.SourceSection.pages": "database constraint",
     "interfaces.Finding.page": "validator",
     "missions.Country.iso3": "validator",
     "missions.Mission.acronym": "validator",

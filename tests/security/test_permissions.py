@@ -22,6 +22,7 @@ from tests.measures.cases import APPLICATION, AREA, MEASURE, POLICE_FUNCTION
 from tests.missions.cases import COUNTRY, DOCUMENT, MISSION
 from tests.routes import REDIRECTS, url_for
 from tests.security.conftest import kb_snapshot
+from tests.sources.cases import SOURCE
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +107,7 @@ CASES = {
         MEASURE,
         APPLICATION,
         POLICE_FUNCTION,
+        SOURCE,
     )
 }
 REGISTRY = [(prefix, basename) for prefix, _, basename in router.registry]

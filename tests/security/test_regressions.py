@@ -110,7 +110,7 @@ def test_odd_numeric_keys_in_a_detail_url_are_404(pair, client, key):
                 "kind": "un_pko",
                 "countries": [],
                 "establishing_document": "",
-                "paper_section": "I",
+                "section": "I",
             },
             "establishing_document",
         ),

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ocpo.lint import lint, lint_files
+from sources.models import EDITORS, PAPER, Source
 
 
 class Command(BaseCommand):
@@ -25,8 +26,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, paper=None, dir=None, **options):
-        paper_text = self.read_paper(Path(paper) if paper else None)
-        report = lint(paper_text)
+        paper_path = Path(paper) if paper else None
+        paper_text = self.read_paper(paper_path)
+        texts, missing = self.read_sources(paper_path, paper_text)
+        report = lint(texts, missing)
         report.errors[:0] = lint_files(Path(dir) if dir else settings.KB_FIXTURES_DIR)
         width = max(len(name) for name in report.counts)
         self.stdout.write(f"{'file':<{width}}  records")
@@ -42,6 +45,27 @@ class Command(BaseCommand):
         if report.errors:
             raise CommandError(f"check_kb failed: {summary}")
         self.stdout.write(self.style.SUCCESS(f"check_kb passed: {summary}"))
+
+    def read_sources(self, paper_path, paper_text):
+        """{slug: text} of every source with a text file, and a message for each source
+        whose text is missing. The paper's is ``--paper``; another source's is its
+        ``text_path``, in the folder of the paper's text (OCPO_PAPER's folder)."""
+        texts, missing = {PAPER: paper_text} if paper_text is not None else {}, []
+        folder = paper_path.parent if paper_path is not None else None
+        for source in Source.objects.exclude(slug__in=[PAPER, EDITORS]).order_by("slug"):
+            path = folder / source.text_path if folder and source.text_path else None
+            if path is not None and path.is_file():
+                texts[source.slug] = path.read_text(encoding="utf-8")
+                continue
+            where = f"at {path}" if path is not None else "(no text_path)"
+            message = (
+                f"source {source.slug}: its text is not found {where}: "
+                "quotations citing it are not checked"
+            )
+            if settings.KB_REQUIRE_PAPER:
+                raise CommandError(f"{message} (OCPO_REQUIRE_PAPER is set)")
+            missing.append(message)
+        return texts, missing
 
     def read_paper(self, path):
         """The paper's text, or None; a missing text is an error when it is required."""

@@ -111,7 +111,7 @@ class Command(BaseCommand):
 
     def generate(self, n):
         rnd = self.random
-        provenance = {"source": Source.EDITORS, "editorial_note": self.note}
+        provenance = {"source_id": Source.EDITORS, "editorial_note": self.note}
         interfaces = list(Interface.objects.all()) or self.bulk(
             Interface,
             [
