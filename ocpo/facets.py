@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 
 from django.db import connections
 from django.db.models import F
-from django.http import QueryDict
 
-from .filters import ALL_SUFFIX, PAPER, BasisFilter, KeyFilter
+from .filters import ALL_SUFFIX, PAPER, BasisFilter, KeyFilter, to_one
 
 # Values a facet lists (the most frequent first); the rest are only counted.
 FACET_SIZE = 30
@@ -55,60 +54,90 @@ def facet_names(filterset_class):
 
 def facet_counts(filterset, names, size=FACET_SIZE, narrow=None):
     """``{name: Facet}`` for a valid (or unbound) ``filterset``; ``narrow`` (optional) takes a
-    queryset and applies what filters the list besides the FilterSet (the API's search)."""
-    model = filterset._meta.model
-    data = filterset.data if filterset.is_bound else QueryDict()
-    valid = filterset.is_bound and filterset.is_valid()
-    paper = valid and filterset.form.cleaned_data.get("basis") == PAPER
+    queryset and applies what filters the list besides the FilterSet (the API's search).
+
+    Each facet filters with the FilterSet's own filters and cleaned values, its own value
+    left out (``KBFilterSet.filter_by``): no other form is built or validated."""
+    values = filterset.form.cleaned_data if filterset.is_valid() else {}
+    paper = values.get("basis") == PAPER
     facets = {}
     for name in names:
         filter_ = filterset.filters[name]
-        others = data.copy()
-        others.pop(name, None)
+        others = {key: value for key, value in values.items() if key != name}
         if isinstance(filter_, BasisFilter):
             facets[name] = _choice_facet(filterset, name, filter_, others, narrow)
         else:
             queryset = _filtered(filterset, others, narrow)
-            facets[name] = _key_facet(model, name, filter_, queryset, paper, size)
+            facets[name] = _key_facet(name, filter_, queryset, paper, size)
     return facets
 
 
-def _filtered(filterset, data, narrow):
-    """The records the list would show with ``data`` as its filters (a lazy queryset)."""
-    model = filterset._meta.model
-    queryset = type(filterset)(
-        data, queryset=model._default_manager.all(), request=filterset.request
-    ).qs
+def _filtered(filterset, values, narrow):
+    """The records the list would show with ``values`` as its filters (a lazy queryset)."""
+    queryset = filterset.filter_by(filterset._meta.model._default_manager.all(), values)
     return narrow(queryset) if narrow else queryset
 
 
-def _key_facet(model, name, filter_, queryset, paper, size):
+def _keyed_by_record(model, paths):
+    """The model whose records the facet's keys name, when each key is a unique field of it
+    (a mission's acronym) reached by every path; else None (a year, a region).
+
+    Such a facet groups by the records' primary keys and reads each key and label once
+    per value, after counting: grouping by their text instead took 1.3 s for the missions
+    of 100,000 findings at factor 1000 on PostgreSQL, by the keys 0.25 s.
+    """
+    targets = set()
+    for path, _, _ in paths:
+        *relations, name = path.split("__")
+        if not relations:
+            return None
+        target = model
+        for relation in relations:
+            target = target._meta.get_field(relation).related_model
+        if not target._meta.get_field(name).unique:
+            return None
+        targets.add(target)
+    return targets.pop() if len(targets) == 1 else None
+
+
+def _key_facet(name, filter_, queryset, paper, size):
     """One grouped query: each key the filtered records reach, with how many reach it.
 
-    Every way the filter follows (its paths) gives (record, key) pairs; their UNION holds
-    each pair once, so a key's count is the number of distinct records, however many
-    links lead from one record to it.
+    Every way the filter follows (its paths) gives (record, key) pairs, each pair once (the
+    paths' UNION, or DISTINCT on one path that can repeat a pair), so a key's count is the
+    number of distinct records, however many links lead from one record to it.
     """
-    records = queryset.order_by().values("pk")
+    model = queryset.model
+    paths = filter_.facet_paths(paper)
+    target = _keyed_by_record(model, paths)
+    records = model._default_manager.all()
+    if queryset.query.has_filters():  # else every record counts: no subquery to join
+        records = records.filter(pk__in=queryset.order_by().values("pk"))
     parts, params = [], []
-    for path, label, condition in filter_.facet_paths(paper):
-        pairs = (
-            model._default_manager.filter(pk__in=records)
-            .filter(**condition)
-            .order_by()
-            .values(facet_record=F("pk"), facet_key=F(path), facet_label=F(label))
-            .distinct()
-        )
+    for path, label, condition in paths:
+        if target:  # the key's record: its primary key, read beside the relation's rows
+            columns = {"facet_key": F(path.rsplit("__", 1)[0])}
+        else:
+            columns = {"facet_key": F(path), "facet_label": F(label)}
+        pairs = records.filter(**condition).order_by().values(facet_record=F("pk"), **columns)
+        if len(paths) == 1 and not to_one(model, path):
+            pairs = pairs.distinct()
         sql, part_params = pairs.query.sql_with_params()
         parts.append(sql)
         params.extend(part_params)
+    grouped = "facet_key" if target else "facet_key, facet_label"
     sql = (
-        "SELECT facet_key, facet_label, COUNT(*) AS n, COUNT(*) OVER () AS total "
+        f"SELECT {grouped}, COUNT(*) AS n, COUNT(*) OVER () AS total "
         f"FROM ({' UNION '.join(parts)}) facet_pairs WHERE facet_key IS NOT NULL "
-        "GROUP BY facet_key, facet_label ORDER BY n DESC, facet_key LIMIT %s"
+        f"GROUP BY {grouped}"
     )
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, [*params, size])
+    connection = connections[queryset.db]
+    if target:
+        sql, key = _labelled(sql, target, paths[0], connection.ops.quote_name)
+    else:
+        key = "facet_key"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} ORDER BY n DESC, {key} LIMIT %s", [*params, size])
         rows = cursor.fetchall()
     choices = dict(filter_.choices or ())
     values = [FacetValue(key, str(choices.get(key, label)), count) for key, label, count, _ in rows]
@@ -116,13 +145,27 @@ def _key_facet(model, name, filter_, queryset, paper, size):
     return Facet(name, str(filter_.label or name), values, total - len(values))
 
 
+def _labelled(grouped, target, way, quote):
+    """``grouped`` (counts by primary key) joined to the records they count, for each one's
+    key and label: ``(sql, the key's column to order by)``."""
+    path, label, _ = way
+    table = quote(target._meta.db_table)
+    pk = quote(target._meta.pk.column)
+    key = f"facet_record.{quote(target._meta.get_field(path.rsplit('__', 1)[1]).column)}"
+    label = f"facet_record.{quote(target._meta.get_field(label.rsplit('__', 1)[1]).column)}"
+    sql = (
+        f"SELECT {key}, {label}, facet_counts.n, facet_counts.total "
+        f"FROM ({grouped}) facet_counts INNER JOIN {table} facet_record "
+        f"ON facet_record.{pk} = facet_counts.facet_key"
+    )
+    return sql, key
+
+
 def _choice_facet(filterset, name, filter_, others, narrow):
     """A filter of few fixed choices (``basis``): one count per choice."""
     values = []
     for value, label in filter_.extra["choices"]:
-        data = others.copy()
-        data[name] = value
-        count = _filtered(filterset, data, narrow).count()
+        count = _filtered(filterset, {**others, name: value}, narrow).count()
         values.append(FacetValue(value, str(label), count))
     return Facet(name, str(filter_.label or name), values, 0)
 

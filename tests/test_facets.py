@@ -17,9 +17,11 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from interfaces.models import Finding
+from measures.filters import MeasureFilterSet
 from measures.models import Measure
 from ocpo.facets import facet_counts, facet_names
 from ocpo.filters import ALL_SUFFIX, KeyFilter
+from tests.factories import make_application, make_country, make_measure, make_mission
 from tests.filter_spellings import _candidates, list_pages, spellings
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +102,36 @@ def test_a_facet_lists_its_top_values_and_counts_the_rest(kb):
     assert top.other_values == len(everything.values) - 5
     counts = [value.count for value in everything.values]
     assert counts == sorted(counts, reverse=True)
+
+
+def test_a_record_reaching_a_key_several_ways_counts_once_and_ties_go_by_key(db):
+    """Counted by the keys' records (``_keyed_by_record``): a measure reaching a country
+    through its application and through its mission's host country, and through two
+    applications, is one measure; equal counts are listed in the keys' order, as before."""
+    # Created out of the keys' order, so that an order by primary key would show.
+    zzz, mmm, aaa = (make_country(iso3=iso3, name=f"Land {iso3}") for iso3 in ("ZZZ", "MMM", "AAA"))
+    hosted = make_mission(acronym="HOSTED", countries=[zzz])
+    measure = make_measure()
+    make_application(measure=measure, mission=hosted, country=zzz)
+    make_application(measure=measure, country=zzz)
+    make_application(measure=measure, country=aaa, country_basis="editors", country_reason="Test.")
+    other = make_measure()
+    make_application(measure=other, country=mmm)
+    make_application(measure=other, country=zzz)
+    facet = facet_counts(MeasureFilterSet(QueryDict("")), ["country"])["country"]
+    assert [(v.value, v.label, v.count) for v in facet.values] == [
+        ("ZZZ", "Land ZZZ", 2),
+        ("AAA", "Land AAA", 1),
+        ("MMM", "Land MMM", 1),
+    ]
+    assert facet.other_values == 0
+    top = facet_counts(MeasureFilterSet(QueryDict("")), ["country"], size=2)["country"]
+    assert [v.value for v in top.values] == ["ZZZ", "AAA"] and top.other_values == 1
+    # Under a filter (a subquery of the records), and along the paper's links only.
+    narrowed = MeasureFilterSet(QueryDict("mission=HOSTED"))
+    assert facet_counts(narrowed, ["country"])["country"].counts() == {"ZZZ": 1, "AAA": 1}
+    paper = MeasureFilterSet(QueryDict("basis=paper"))
+    assert facet_counts(paper, ["country"])["country"].counts() == {"ZZZ": 2, "MMM": 1}
 
 
 def option_counts(html, name):
