@@ -13,9 +13,11 @@ run: install migrate
 	$(BIN)/python manage.py load_kb --if-empty
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## test: install with the test extras and run the whole suite
+## test: install with the test extras and run the whole suite, one worker per core
+## (PYTEST_WORKERS=0 for one process, e.g. to read a failure's output in order)
+PYTEST_WORKERS ?= auto
 test: install-test
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## mutants: mutation testing (mutmut 3) of the core modules, one at a time, with the score
 ## per module; MUTANT_MODULES="ocpo/kb.py" for one. Slow: not part of `make test` or CI.

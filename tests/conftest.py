@@ -9,9 +9,9 @@ import os
 import random
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
+from tests.kb_snapshot import load_knowledge_base
 from tests.redis_server import own_redis  # noqa: F401  (a fixture: a redis-server of the test's own)
 
 
@@ -139,5 +139,6 @@ def _fast_password_hasher(settings):
 
 @pytest.fixture
 def kb(db):
-    """The bundled knowledge base, loaded from fixtures/ as ``make run`` loads it."""
-    call_command("load_kb", verbosity=0)
+    """The bundled knowledge base, as ``make run`` loads it from fixtures/ (loaded once per
+    session, then copied: ``tests/kb_snapshot.py``)."""
+    load_knowledge_base()
