@@ -120,7 +120,7 @@ def _key_facet(name, filter_, queryset, paper, size):
         else:
             columns = {"facet_key": F(path), "facet_label": F(label)}
         pairs = records.filter(**condition).order_by().values(facet_record=F("pk"), **columns)
-        if len(paths) == 1 and not to_one(model, path):
+        if len(paths) == 1 and not _one_pair_each(model, path, target):
             pairs = pairs.distinct()
         sql, part_params = pairs.query.sql_with_params()
         parts.append(sql)
@@ -143,6 +143,42 @@ def _key_facet(name, filter_, queryset, paper, size):
     values = [FacetValue(key, str(choices.get(key, label)), count) for key, label, count, _ in rows]
     total = rows[0][3] if rows else 0
     return Facet(name, str(filter_.label or name), values, total - len(values))
+
+
+def _one_pair_each(model, path, keyed_by_record):
+    """Whether a record gives each (record, key) pair at most once along ``path``: the path
+    follows only to-one relations, or (keys counted by their records) one to-many relation,
+    last, that links a record to each other one at most once (a reverse foreign key, or a
+    many-to-many table holding each pair once). Else the pairs are made DISTINCT."""
+    if to_one(model, path):
+        return True
+    if not keyed_by_record:
+        return False
+    *relations, last = path.split("__")[:-1]
+    if not to_one(model, "__".join([*relations, "key"])):
+        return False
+    for name in relations:
+        model = model._meta.get_field(name).related_model
+    field = model._meta.get_field(last)
+    if field.one_to_many:
+        return True
+    if not field.many_to_many:
+        return False
+    through = field.remote_field.through if field.concrete else field.through
+    m2m = field if field.concrete else field.remote_field
+    pair = {m2m.m2m_field_name(), m2m.m2m_reverse_field_name()}
+    return bool(through._meta.auto_created) or any(
+        set(fields) == pair for fields in _unique_field_sets(through)
+    )
+
+
+def _unique_field_sets(model):
+    """The sets of fields ``model``'s table holds each combination of at most once."""
+    meta = model._meta
+    yield from meta.unique_together
+    for constraint in meta.constraints:
+        if getattr(constraint, "fields", None) and getattr(constraint, "condition", None) is None:
+            yield constraint.fields
 
 
 def _labelled(grouped, target, way, quote):

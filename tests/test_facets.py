@@ -16,10 +16,11 @@ from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from interfaces.models import Finding
+from interfaces.models import Finding, Interface
 from measures.filters import MeasureFilterSet
 from measures.models import Measure
-from ocpo.facets import facet_counts, facet_names
+from missions.models import Country
+from ocpo.facets import _one_pair_each, facet_counts, facet_names
 from ocpo.filters import ALL_SUFFIX, KeyFilter
 from tests.factories import make_application, make_country, make_measure, make_mission
 from tests.filter_spellings import _candidates, list_pages, spellings
@@ -132,6 +133,21 @@ def test_a_record_reaching_a_key_several_ways_counts_once_and_ties_go_by_key(db)
     assert facet_counts(narrowed, ["country"])["country"].counts() == {"ZZZ": 1, "AAA": 1}
     paper = MeasureFilterSet(QueryDict("basis=paper"))
     assert facet_counts(paper, ["country"])["country"].counts() == {"ZZZ": 2, "MMM": 1}
+
+
+@pytest.mark.parametrize(
+    "model, path, once",
+    [
+        (Finding, "interface__slug", True),  # to-one
+        (Finding, "missions__acronym", True),  # a link table holding each pair once
+        (Country, "missions__acronym", True),  # the same, followed in reverse
+        (Interface, "findings__missions__acronym", False),  # two findings, one mission
+        (Measure, "applications__mission__acronym", False),  # two applications, one mission
+        (Finding, "mission_links__mission__acronym", False),  # not recognised: DISTINCT
+    ],
+)
+def test_pairs_are_made_distinct_only_where_a_path_can_repeat_them(model, path, once):
+    assert _one_pair_each(model, path, keyed_by_record=True) is once
 
 
 def option_counts(html, name):
