@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 
 from missions.models import (
+    FINDING_JOINS,
     Country,
     Document,
     Mission,
@@ -184,12 +185,12 @@ class FindingQuerySet(SearchableQuerySet):
         return self.get(slug=slug)
 
     def for_api_list(self):
-        return self.select_related("interface", "quoted_document", "source").prefetch_related(
+        return self.select_related(*FINDING_JOINS).prefetch_related(
             "missions",
             "countries",
             "documents",
             "activities",
-            *finding_links(self.model, prefix="")[3:],
+            *finding_links(self.model, prefix=""),
         )
 
     def for_api_detail(self):
@@ -197,8 +198,8 @@ class FindingQuerySet(SearchableQuerySet):
 
     def for_list(self):
         """Findings with their interface and link rows (each with its basis and target)."""
-        return self.select_related("interface", "quoted_document", "source").prefetch_related(
-            *finding_links(self.model, prefix="")[3:]
+        return self.select_related(*FINDING_JOINS).prefetch_related(
+            *finding_links(self.model, prefix="")
         )
 
     def for_countries_not_naming(self, countries, mission):

@@ -174,18 +174,23 @@ def prefetch_links(model, path, target):
     return Prefetch(path, queryset=related._default_manager.in_owner_order().select_related(target))
 
 
+# What a page shows of each finding beside its links, read in the finding's own query.
+FINDING_JOINS = ("interface", "quoted_document", "source")
+
+
 def finding_links(model, prefix="findings__"):
-    """What a page showing findings prefetches: their interface and link rows with targets."""
-    return (
-        f"{prefix}interface",
-        f"{prefix}quoted_document",
-        # A finding citing a source other than the paper shows that source's title.
-        f"{prefix}source",
+    """What a page showing findings prefetches: the findings, joined to ``FINDING_JOINS``
+    (one query, not one per relation), and their link rows with targets. With no prefix,
+    for a queryset of findings itself: the link rows only (it selects the joins)."""
+    links = (
         prefetch_links(model, f"{prefix}mission_links", "mission"),
         prefetch_links(model, f"{prefix}country_links", "country"),
         prefetch_links(model, f"{prefix}document_links", "document"),
         prefetch_links(model, f"{prefix}activity_links", "activity"),
     )
+    if not prefix:
+        return links
+    return (prefetch_joined(model, prefix.removesuffix("__"), *FINDING_JOINS), *links)
 
 
 def prefetch_joined(model, name, *joins):

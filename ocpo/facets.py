@@ -93,8 +93,13 @@ def _keyed_by_record(model, paths):
             return None
         target = model
         for relation in relations:
-            target = target._meta.get_field(relation).related_model
+            field = target._meta.get_field(relation)
+            target = field.related_model
         if not target._meta.get_field(name).unique:
+            return None
+        # A foreign key to another unique field (a record's source, by slug) holds that key
+        # in the record's own column, not the primary key counted here: grouped by text.
+        if field.many_to_one and not field.target_field.primary_key:
             return None
         targets.add(target)
     return targets.pop() if len(targets) == 1 else None

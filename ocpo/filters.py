@@ -400,9 +400,6 @@ def source_filter():
         label="Source",
         label_field="title",
         help_text="Slug of the source the records cite (paper; editors: added by the editors).",
-        # Not a facet yet: the facet counts (ocpo.facets) group by the keys' records, which
-        # a to-one key held in the record's own column does not fit.
-        facet=False,
     )
 
 

@@ -5,7 +5,13 @@ edited in the admin and the fixtures (``fixtures/sources/``)."""
 from rest_framework import serializers, viewsets
 
 from ocpo.filters import KBFilterSet
-from ocpo.rest import HtmlUrlField, KBModelSerializer, KBViewSetMixin, RecordUrlField
+from ocpo.rest import (
+    CiteUrlField,
+    HtmlUrlField,
+    KBModelSerializer,
+    KBViewSetMixin,
+    RecordUrlField,
+)
 
 from .models import Source, SourceSection
 
@@ -27,6 +33,7 @@ class SourceSerializer(KBModelSerializer):
     sections = SourceSectionSerializer(
         many=True, read_only=True, help_text="Its sections, in order (edited in the admin)."
     )
+    cite = CiteUrlField("api:source-cite", lookup_field="slug")
 
     class Meta:
         model = Source
@@ -43,6 +50,7 @@ class SourceSerializer(KBModelSerializer):
             "sections",
             "created",
             "modified",
+            "cite",
         ]
 
 

@@ -45,7 +45,7 @@ def test_csv_rows_equal_the_serialized_list(world, client, monkeypatch, prefix, 
 
     monkeypatch.setattr(csv_export, "_column", unsupported)  # record by record, as before
     serialized = _export(client, prefix)
-    assert serialized.count("\n") > 3
+    assert serialized.count("\n") >= 3  # a header and at least two records
     assert exported == serialized
 
 

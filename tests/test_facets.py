@@ -254,7 +254,15 @@ def test_unknown_facets_are_a_400_naming_them_and_the_accepted_ones(kb):
     assert error["code"] == "unknown_facet"
     assert "misson, zz" in error["detail"]
     assert "mission" not in error["detail"].split("Accepted")[0].replace("misson", "")
-    assert body["accepted"] == ["activity", "basis", "country", "document", "interface", "mission"]
+    assert body["accepted"] == [
+        "activity",
+        "basis",
+        "country",
+        "document",
+        "interface",
+        "mission",
+        "source",
+    ]
     assert "year" in api.get("/api/v1/missions/", {"facets": "year"}).json()["errors"][0]["detail"]
     assert api.get("/api/v1/documents/", {"facets": "year,kind"}).status_code == 200
     # Facets of a UN symbol (one record each) are not offered.

@@ -176,7 +176,7 @@ def test_404_and_500_pages_use_the_layout(client, db):
         pytest.param(lambda: "/", 14, id="home"),
         pytest.param(lambda: "/matrix/", 12, id="matrix"),
         pytest.param(
-            lambda: "/compare/?missions=" + ",".join(m for m in _acronyms()), 17, id="compare"
+            lambda: "/compare/?missions=" + ",".join(m for m in _acronyms()), 16, id="compare"
         ),
         pytest.param(lambda: "/search/?q=evidence", 13, id="search"),
     ],
