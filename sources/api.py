@@ -35,6 +35,14 @@ class SourceSerializer(KBModelSerializer):
     )
     cite = CiteUrlField("api:source-cite", lookup_field="slug")
 
+    def validate_slug(self, value):
+        """Records cite a source by its slug (the key in their own column): it cannot change."""
+        if self.instance is not None and value != self.instance.slug:
+            raise serializers.ValidationError(
+                "A source's slug cannot change: records cite the source by it."
+            )
+        return value
+
     class Meta:
         model = Source
         fields = [

@@ -72,10 +72,20 @@ def flatmap_path_parameters(context, path_parameters):
     operation = context.operation
     keys = REAL_KEYS.get(operation.path.split("/")[3]) if operation else None
     if not keys or not path_parameters:
-        return st.just(path_parameters)
+        return st.just(path_parameters).filter(_names_a_record)
     (name,) = path_parameters
     real = st.sampled_from(keys).map(lambda key: {name: key})
-    return st.one_of(st.just(path_parameters), real)
+    return st.one_of(st.just(path_parameters).filter(_names_a_record), real)
+
+
+# Words a list's own routes take after its prefix (/api/v1/findings/cite/): a made-up key
+# equal to one reaches that route, not a record (a known gap: the key patterns allow them).
+ROUTE_WORDS = {"cite"}
+
+
+def _names_a_record(path_parameters):
+    values = (path_parameters or {}).values()
+    return not ROUTE_WORDS & {str(value).lower() for value in values}
 
 
 def _reads_as_valid(parameter, texts):
