@@ -3,7 +3,6 @@
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.urls import reverse
 
 from missions.models import (
     FINDING_JOINS,
@@ -54,7 +53,7 @@ class IllicitActivity(Timestamped):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("interfaces:finding_list") + f"?activity={self.slug}"
+        return record_url("interfaces:finding_list") + f"?activity={self.slug}"
 
     def natural_key(self):
         return (self.slug,)
@@ -380,7 +379,7 @@ class Question(Timestamped):
         return self.text
 
     def get_absolute_url(self):
-        return reverse("interfaces:question_list") + f"#{self.slug}"
+        return record_url("interfaces:question_list") + f"#{self.slug}"
 
     def natural_key(self):
         return (self.slug,)

@@ -2,7 +2,6 @@
 
 from django.db import models
 from django.db.models import Count, Q
-from django.urls import reverse
 
 from interfaces.models import Interface
 from missions.models import (
@@ -56,7 +55,7 @@ class ActivityArea(Timestamped):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("measures:measure_list") + f"#{self.slug}"
+        return record_url("measures:measure_list") + f"#{self.slug}"
 
     def natural_key(self):
         return (self.slug,)
@@ -306,7 +305,7 @@ class PoliceFunction(Timestamped):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("measures:police_function_list") + f"#{self.slug}"
+        return record_url("measures:police_function_list") + f"#{self.slug}"
 
     def natural_key(self):
         return (self.slug,)

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "django.forms",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -105,6 +106,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render with the project's templates, so that templates/django/forms/ can
+# override Django's (the select writes its options in place: see its comment).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "ocpo.wsgi.application"
 
