@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import (
     m2m_changed,
     post_delete,
@@ -16,13 +17,12 @@ class OcpoConfig(AppConfig):
 
     def ready(self):
         from . import changes as following
-        from .datastate import bump_on_change
+        from .datastate import install_tracking
         from .editors import sync_after_migrate
         from .search import add_words_on_save, repair_after_migrate
 
-        changes = {"save": post_save, "delete": post_delete, "links": m2m_changed}
-        for name, signal in changes.items():
-            signal.connect(bump_on_change, dispatch_uid=f"ocpo-data-state-{name}")
+        # Cached answers follow the tables each write changes (ocpo.datastate).
+        connection_created.connect(install_tracking, dispatch_uid="ocpo-data-state")
 
         # ``modified`` follows links and parts; a deletion leaves a tombstone (ocpo.changes).
         m2m_changed.connect(following.touch_on_link_change, dispatch_uid="ocpo-changes-links")

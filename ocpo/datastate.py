@@ -1,20 +1,36 @@
-"""The data state: a token that changes whenever any knowledge-base record changes.
+"""The data state: tokens that change whenever the data a cached answer was made from does.
 
-ETags and cached pages are keyed on it, so a write anywhere makes every cached answer
-stale at once. It lives in the shared cache (Redis in production), bumped by model
-signals and by the commands that write in bulk. A missing token (a flushed cache) is
-replaced by a fresh random one, so an answer is never served from before a change.
+Two kinds, both in the shared cache (Redis in production):
+- one token per database table, moved after any write to that table commits. The
+  anonymous page cache keeps, with each answer, the tables its queries read and their
+  tokens at the time; the answer is served again while those tokens stand. So an editor
+  adding a question empties the pages that show questions, not every page;
+- the whole knowledge base's token (``data_state``), moved by any write to a knowledge-base
+  table: the memos of counts over the whole base (``memoized``) are kept under it.
+An epoch token stands behind both: a bulk change (``bump_data_state``) or a bump lost to a
+cache outage moves it, and every cached answer goes stale at once.
 
-The bump happens after the writing transaction commits: bumped before, a reader between
-the bump and the commit would cache the old data under the new token, and serve it until
-the next write. When the cache cannot be reached, callers get ``None`` (cache nothing)
-and a bump that could not be made is made as soon as the cache answers again.
+Writes are seen where they happen, in the SQL each database connection runs (an execute
+wrapper installed on every connection), so a write no signal reports (``bulk_create``,
+``QuerySet.update``, raw SQL, link tables) moves its tables too. A token moves after the
+writing transaction commits: moved before, a reader between the move and the commit would
+cache the old data under the new token, and serve it until the next write. A reader takes
+the tokens before it runs its queries, for the same reason. A missing token (a flushed
+cache) is replaced by a fresh random one, so an answer is never served from before a
+change. When the cache cannot be reached, callers get ``None`` (cache nothing) and a move
+that could not be made becomes an epoch move as soon as the cache answers again.
 """
 
+import contextlib
+import contextvars
+import dataclasses
+import functools
 import logging
+import re
 import time
 import uuid
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -23,12 +39,19 @@ from redis.exceptions import RedisError
 from .kb import KB_APPS
 
 STATE_KEY = "ocpo:data-state"
+TABLE_KEY = "ocpo:data-state:table:"
+# The epoch: the token of every table at once.
+EVERY_TABLE = "*"
 # What a shared cache that is down, full or unreachable raises.
 CACHE_ERRORS = (RedisError, OSError)
 # After a failure, the cache is left alone this long: a dead Redis costs no time per request.
 RETRY_AFTER_SECONDS = 5.0
+# The statements that change a table (Django's SQL, and ours, start with the verb).
+WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "REPLACE")
 
 logger = logging.getLogger("ocpo.cache")
+# The tables read by the queries of the answer (or memo) being made, when one is.
+_tables_read = contextvars.ContextVar("ocpo_tables_read", default=None)
 
 
 class _CacheHealth:
@@ -53,51 +76,136 @@ def cache_failed(error, doing):
     _CacheHealth.bump_owed = True
 
 
-def data_state():
-    """The current token, or None when the shared cache cannot be used (cache nothing)."""
-    if not cache_usable():
-        return None
-    try:
-        if _CacheHealth.bump_owed:
-            _set_new_state()
-            _CacheHealth.bump_owed = False
-        state = cache.get(STATE_KEY)
-        if state is None:
-            state = uuid.uuid4().hex[:12]
-            if not cache.add(STATE_KEY, state, timeout=None):
-                state = cache.get(STATE_KEY, state)
-    except CACHE_ERRORS as error:
-        cache_failed(error, "reading the data state")
-        return None
+def _recovered():
+    """Make a bump owed since an outage; say the cache is back. Raises CACHE_ERRORS."""
+    if _CacheHealth.bump_owed:
+        _set_new_state()
+        _CacheHealth.bump_owed = False
     if _CacheHealth.failing:
         _CacheHealth.failing = False
         logger.warning("shared cache available again")
-    return state
+
+
+def _token():
+    return uuid.uuid4().hex[:12]
+
+
+def _tokens(keys):
+    """The tokens under ``keys``, a fresh one set for each that is missing."""
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, _token(), timeout=None)
+            found[key] = cache.get(key) or _token()
+    return found
+
+
+def data_state():
+    """The knowledge base's token, or None when the shared cache cannot be used."""
+    if not cache_usable():
+        return None
+    try:
+        _recovered()
+        return _tokens([STATE_KEY])[STATE_KEY]
+    except CACHE_ERRORS as error:
+        cache_failed(error, "reading the data state")
+        return None
+
+
+def table_states(tables):
+    """``{table: token}`` for ``tables`` and ``EVERY_TABLE`` (the epoch), or None when the
+    shared cache cannot be used."""
+    if not cache_usable():
+        return None
+    names = {EVERY_TABLE, *tables}
+    try:
+        _recovered()
+        found = _tokens([TABLE_KEY + name for name in names])
+    except CACHE_ERRORS as error:
+        cache_failed(error, "reading the data state")
+        return None
+    return {name: found[TABLE_KEY + name] for name in names}
 
 
 def _set_new_state():
-    cache.set(STATE_KEY, uuid.uuid4().hex[:12], timeout=None)
+    cache.set_many({STATE_KEY: _token(), TABLE_KEY + EVERY_TABLE: _token()}, timeout=None)
 
 
 def bump_data_state():
-    """A new token now; for bulk writes outside signals, after their transaction commits."""
+    """Everything stale now; for bulk writes a caller wants seen at once, after they commit."""
     try:
         _set_new_state()
     except CACHE_ERRORS as error:
         cache_failed(error, "bumping the data state")
 
 
-def bump_on_change(sender, **kwargs):
-    """Signal receiver for saves, deletes and link changes of knowledge-base models.
+def bump_tables(tables):
+    """New tokens for ``tables``, and the knowledge base's when one of them is its."""
+    tokens = {TABLE_KEY + table: _token() for table in tables}
+    if any(table_apps().get(table) in KB_APPS for table in tables):
+        tokens[STATE_KEY] = _token()
+    try:
+        cache.set_many(tokens, timeout=None)
+    except CACHE_ERRORS as error:
+        cache_failed(error, "bumping the data state")
 
-    The token changes once the transaction commits (at once outside a transaction), and
-    not at all if it rolls back. For link changes only the ``post_*`` actions count.
-    """
-    action = kwargs.get("action")
-    if action is not None and not action.startswith("post_"):
-        return
-    if sender._meta.app_label in KB_APPS:
-        transaction.on_commit(bump_data_state, using=kwargs.get("using"))
+
+@functools.cache
+def table_apps():
+    """Every model's table (links included), with its app's label."""
+    return {
+        model._meta.db_table: model._meta.app_label
+        for model in apps.get_models(include_auto_created=True)
+    }
+
+
+@functools.cache
+def _table_names():
+    """A pattern finding the tables a statement names; SQLite's ``<table>_fts`` search
+    tables, fed by triggers on ``<table>``, count as ``<table>``."""
+    names = sorted(table_apps(), key=len, reverse=True)
+    return re.compile(rf"\b({'|'.join(map(re.escape, names))})(?:_fts)?\b")
+
+
+def tables_in(sql):
+    return set(_table_names().findall(sql))
+
+
+def track_tables(execute, sql, params, many, context):
+    """An execute wrapper on every connection: writes move their tables' tokens once they
+    commit; reads are noted while an answer is being made (``reading_tables``)."""
+    result = execute(sql, params, many, context)
+    if sql.lstrip()[:8].upper().startswith(WRITE_VERBS):
+        written = tables_in(sql)
+        if written:
+            transaction.on_commit(
+                functools.partial(bump_tables, written), using=context["connection"].alias
+            )
+    else:
+        reading = _tables_read.get()
+        if reading is not None:
+            reading.update(tables_in(sql))
+    return result
+
+
+def install_tracking(sender, connection, **kwargs):
+    """``connection_created`` receiver: every connection, on every database, is tracked."""
+    if track_tables not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, track_tables)
+
+
+@contextlib.contextmanager
+def reading_tables():
+    """Collect the tables the queries inside read (and those of memos served inside)."""
+    outer = _tables_read.get()
+    tables = set()
+    reset = _tables_read.set(tables)
+    try:
+        yield tables
+    finally:
+        _tables_read.reset(reset)
+        if outer is not None:
+            outer.update(tables)
 
 
 def memoized(name, compute, timeout=60 * 60):
@@ -106,21 +214,36 @@ def memoized(name, compute, timeout=60 * 60):
     For the counts over the whole knowledge base (the matrix, the home page's figures):
     they change only when a record does, yet computing them reads every link (about 2 s at
     factor 1000). Unlike the anonymous page cache this serves every visitor and every
-    variant of a page. ``OCPO_AGGREGATE_CACHE=false`` computes on every call.
+    variant of a page. The tables ``compute`` read are kept with the value, and count as
+    read by the answer a memo is served to. ``OCPO_AGGREGATE_CACHE=false`` computes on
+    every call.
     """
     state = data_state() if settings.OCPO_AGGREGATE_CACHE else None
     if state is None:
         return compute()
     key = f"ocpo:memo:{state}:{name}"
     try:
-        value = cache.get(key)
+        entry = cache.get(key)
     except CACHE_ERRORS as error:
         cache_failed(error, "reading a memo")
         return compute()
-    if value is None:
+    if isinstance(entry, Memo):
+        reading = _tables_read.get()
+        if reading is not None:
+            reading.update(entry.tables)
+        return entry.value
+    with reading_tables() as tables:
         value = compute()
-        try:
-            cache.set(key, value, timeout)
-        except CACHE_ERRORS as error:
-            cache_failed(error, "keeping a memo")
+    try:
+        cache.set(key, Memo(value, frozenset(tables)), timeout)
+    except CACHE_ERRORS as error:
+        cache_failed(error, "keeping a memo")
     return value
+
+
+@dataclasses.dataclass(frozen=True)
+class Memo:
+    """A memoized value and the tables it was computed from."""
+
+    value: object
+    tables: frozenset

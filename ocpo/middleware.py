@@ -1,5 +1,6 @@
 """Middleware: the data set's version on every response, and anonymous answers cached."""
 
+import dataclasses
 import hashlib
 from urllib.parse import parse_qsl
 
@@ -9,7 +10,15 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 
-from .datastate import CACHE_ERRORS, cache_failed, data_state
+from .datastate import (
+    CACHE_ERRORS,
+    EVERY_TABLE,
+    cache_failed,
+    cache_usable,
+    reading_tables,
+    table_apps,
+    table_states,
+)
 from .kb import data_version
 from .throttling import AnonPageThrottle, count_hit
 
@@ -77,13 +86,15 @@ def known_params(match):
 
 
 class AnonymousCacheMiddleware:
-    """Anonymous GETs: an ETag from the data state, 304 before any work, cached answers.
+    """Anonymous GETs: cached answers, kept until a table they were made from changes.
 
     Every anonymous visitor sees the same page for the same URL, so a successful answer is
-    kept in the shared cache under (data state, scheme and host, path, parameters in a
-    normalised order, Accept) and served again until any record changes. A client that
-    sends back the ETag gets 304 without the view running. Logged-in users, the admin,
-    streamed answers and answers that set cookies pass through.
+    kept in the shared cache under (scheme and host, path, parameters in a normalised
+    order, Accept), with the tables its queries read and those tables' tokens taken before
+    it was made (``ocpo.datastate``). It is served again, and a client that sends back its
+    ETag gets 304, without the view running, while those tokens stand: a write elsewhere
+    (an editor adding a question) leaves it be. Logged-in users, the admin, streamed
+    answers and answers that set cookies pass through.
 
     The host is checked against ALLOWED_HOSTS before anything is looked up, and is part of
     the key, since pages hold absolute links. What one client can put in the cache is
@@ -101,24 +112,28 @@ class AnonymousCacheMiddleware:
         if not self.applies(request):
             return self.get_response(request)
         host = request.get_host()  # raises DisallowedHost (400) for a host not allowed
-        state = data_state()
-        if state is None:  # the shared cache is unavailable: serve without it
+        if not cache_usable():  # the shared cache is unavailable: serve without it
             return self.get_response(request)
-        key = self.key(request, state, host)
+        key = self.key(request, host)
         wanted = parse_etags(request.headers.get("If-None-Match", ""))
-        etag = f'W/"{key[:24]}"'
-        if etag in wanted:
-            return self.not_modified(etag)
         response = self.cache_get(key)
         if response is None:
-            response = self.get_response(request)
+            # Every table's token before any query: a write committed while the answer is
+            # made leaves it stored under the old token, stale at once.
+            before = table_states(table_apps())
+            if before is None:
+                return self.get_response(request)
+            with reading_tables() as read:
+                response = self.get_response(request)
             if not self.storable(response):
                 return response
+            states = {table: before[table] for table in (EVERY_TABLE, *read)}
+            etag = f'W/"{self.digest(key, sorted(states.items()))[:24]}"'
             # A view's own ETag (an API record's version, for If-Match) is kept; else ours.
             response.headers.setdefault("ETag", etag)
             patch_vary_headers(response, ["Accept"])
             if self.worth_keeping(request, response):
-                self.cache_set(key, response)
+                self.cache_set(key, states, response)
         if response.headers["ETag"] in wanted:
             return self.not_modified(response.headers["ETag"])
         return response
@@ -140,10 +155,9 @@ class AnonymousCacheMiddleware:
         )
 
     @staticmethod
-    def key(request, state, host):
+    def key(request, host):
         query = sorted(parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True))
         parts = (
-            state,
             data_version(),
             request.scheme,
             host.lower(),
@@ -151,7 +165,11 @@ class AnonymousCacheMiddleware:
             repr(query),
             request.headers.get("Accept", ""),
         )
-        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+        return AnonymousCacheMiddleware.digest(*parts)
+
+    @staticmethod
+    def digest(*parts):
+        return hashlib.sha256(repr(parts).encode()).hexdigest()
 
     @staticmethod
     def storable(response):
@@ -176,28 +194,40 @@ class AnonymousCacheMiddleware:
 
     @staticmethod
     def cache_get(key):
+        """The answer kept under ``key``, if the tables it was made from have not changed."""
         try:
             entry = cache.get(f"ocpo:page:{key}")
         except CACHE_ERRORS as error:
             cache_failed(error, "reading a cached page")
             return None
-        if not isinstance(entry, tuple):  # nothing, or an entry of an older layout
+        if not isinstance(entry, CachedAnswer):  # nothing, or an entry of an older layout
             return None
-        status, headers, content = entry
-        response = HttpResponse(content, status=status)
-        for name, value in headers:
+        if table_states(entry.states) != entry.states:
+            return None
+        response = HttpResponse(entry.content, status=entry.status)
+        for name, value in entry.headers:
             response.headers[name] = value
         return response
 
-    def cache_set(self, key, response):
+    def cache_set(self, key, states, response):
         """Keep what was sent (status, headers, bytes), never the response object.
 
         Pickling a DRF response also pickled its ``data`` (the answer twice over), and
         pickling it while other threads served requests could fail ("dictionary changed
         size during iteration"), turning a good answer into a 500.
         """
-        entry = (response.status_code, list(response.items()), response.content)
+        entry = CachedAnswer(states, response.status_code, list(response.items()), response.content)
         try:
             cache.set(f"ocpo:page:{key}", entry, self.TIMEOUT)
         except CACHE_ERRORS as error:  # full (noeviction) or down: the answer still goes out
             cache_failed(error, "storing a page")
+
+
+@dataclasses.dataclass(frozen=True)
+class CachedAnswer:
+    """An answer as sent, with the tables it was made from and their tokens then."""
+
+    states: dict
+    status: int
+    headers: list
+    content: bytes

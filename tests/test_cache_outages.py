@@ -110,5 +110,6 @@ def test_an_evicting_redis_stays_within_its_limit_and_keeps_answering(
     assert statuses == [200] * 60
     memory, stats = redis.info("memory"), redis.info("stats")
     assert stats["evicted_keys"] > 0
-    assert memory["used_memory"] <= limit
+    # Redis evicts before each command, which may then add a little (a token, a reply).
+    assert memory["used_memory"] <= limit + 4096
     assert client.get("/findings/").status_code == 200

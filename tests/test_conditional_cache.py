@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from interfaces.models import Finding
 from ocpo.datastate import data_state
-from tests.factories import make_finding, make_world
+from tests.factories import make_finding, make_question, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -265,3 +265,111 @@ def test_a_request_with_credentials_is_never_answered_from_the_cache(client, wor
     assert response.status_code == 200
     assert len(queries) > 0
     assert "private" in response.headers["Cache-Control"]
+
+
+# ------------------------------------------- what a write makes stale (ocpo.datastate tables)
+
+
+def test_a_write_leaves_answers_made_from_other_tables_cached(
+    client, world, django_capture_on_commit_callbacks
+):
+    """An editor adding a question empties the answers that read questions, not every one:
+    under a steady trickle of edits most readers are still served from the cache."""
+    missions, questions = "/api/v1/missions/", "/api/v1/questions/"
+    assert _cached(client, missions)
+    assert _cached(client, questions)
+    first = client.get(missions)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_question(text="Asked after the first read?")
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(missions, HTTP_IF_NONE_MATCH=first.headers["ETag"])
+    assert again.status_code == 304  # still current: no question shows on it
+    assert len(queries) == 0
+    assert "Asked after the first read?" in client.get(questions).content.decode()
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda finding: Finding.objects.filter(pk=finding.pk).update(title="Quietly renamed"),
+        lambda finding: connection.cursor().execute(
+            'UPDATE "interfaces_finding" SET "title" = %s WHERE "id" = %s',
+            ["Quietly renamed", finding.pk],
+        ),
+    ],
+    ids=["queryset-update", "raw-sql"],
+)
+def test_a_write_no_signal_reports_makes_answers_stale(
+    client, world, django_capture_on_commit_callbacks, write
+):
+    finding = Finding.objects.first()
+    url = f"/findings/{finding.slug}/"
+    assert _cached(client, url)
+    with django_capture_on_commit_callbacks(execute=True):
+        write(finding)
+    assert "Quietly renamed" in client.get(url).content.decode()
+
+
+def test_a_write_committed_while_an_answer_is_made_leaves_it_stale(client, world):
+    """The tokens are taken before the view's first query: an answer made from data a
+    write replaced meanwhile is stored under the old token, and not served again."""
+    from ocpo.datastate import bump_tables
+
+    def another_process_writes(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if '"interfaces_finding"' in sql:
+            bump_tables({"interfaces_finding"})  # committed by another process, mid-answer
+        return result
+
+    with connection.execute_wrapper(another_process_writes):
+        assert client.get("/findings/").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/findings/").status_code == 200
+    assert len(queries) > 0  # made again, not served from before the write
+
+
+def test_an_answer_built_from_kept_memos_follows_the_memos_tables(
+    client, world, settings, django_capture_on_commit_callbacks
+):
+    """A page served memos another request computed ran no query on the links they
+    count: it must still go stale when one of those links changes."""
+    settings.OCPO_AGGREGATE_CACHE = True
+    finding = Finding.objects.filter(missions__isnull=False).first()
+    mission = finding.missions.first()
+    settings.OCPO_ANONYMOUS_CACHE = False
+    assert client.get("/matrix/").status_code == 200  # computes and keeps the memos
+    settings.OCPO_ANONYMOUS_CACHE = True
+    assert _cached(client, "/matrix/")  # made from the kept memos, then kept itself
+    before = client.get("/matrix/").content
+    with django_capture_on_commit_callbacks(execute=True):
+        finding.missions.remove(mission)
+    after = client.get("/matrix/")
+    assert after.status_code == 200
+    assert after.content != before
+
+
+def test_a_bulk_change_makes_every_answer_stale(client, world):
+    from ocpo.datastate import bump_data_state
+
+    assert _cached(client, "/api/v1/missions/")
+    bump_data_state()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/missions/").status_code == 200
+    assert len(queries) > 0
+
+
+@pytest.mark.parametrize(
+    ("sql", "tables"),
+    [
+        ('SELECT 1 FROM "interfaces_finding" WHERE "id" = 1', {"interfaces_finding"}),
+        # A link table is itself, not the table its name begins with.
+        ('SELECT 1 FROM "interfaces_findingmission"', {"interfaces_findingmission"}),
+        # SQLite's search table is fed by triggers on its record table.
+        ('SELECT rowid FROM "interfaces_finding_fts" WHERE x MATCH 1', {"interfaces_finding"}),
+        ("SELECT 1 FROM interfaces_finding_x", set()),
+    ],
+)
+def test_the_tables_a_statement_names(sql, tables):
+    from ocpo.datastate import tables_in
+
+    assert tables_in(sql) == tables
