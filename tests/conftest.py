@@ -117,6 +117,17 @@ def _postgres_only(request):
 
 
 @pytest.fixture(autouse=True)
+def _content_types_of_this_database(request):
+    """Without migrations (``make mutants`` runs ``--no-migrations``), content types are
+    made inside a test's transaction and rolled back with it: Django's in-process cache of
+    them must not hand their ids to the next test (a foreign-key error at teardown)."""
+    if request.config.getoption("nomigrations"):
+        from django.contrib.contenttypes.models import ContentType
+
+        ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _no_rate_limits_or_page_cache(settings):
     """Tests make many requests from one address and count the queries views run: rate
     limits and the anonymous page cache are switched off, and tested on their own."""
