@@ -19,7 +19,14 @@ from missions.models import (
 from ocpo.keys import SLUG, record_url, validate_slug_key
 from ocpo.models import Timestamped
 from ocpo.paper import PAGE_FORM, page_label
-from sources.models import SourcedLink, links_with_reasons
+from sources.models import SourcedLink, links_with_reasons, owner_links_with_reasons
+
+# The records of the measures app a finding can repeat, as link rows they own (accessor on
+# the finding, and what a page shows of each): read by name, as this app cannot import them.
+REPEATED_LINKS = (
+    ("application_links", ("application__measure", "application__mission", "application__country")),
+    ("police_function_links", ("police_function",)),
+)
 
 
 class IllicitActivityQuerySet(SearchableQuerySet):
@@ -193,13 +200,30 @@ class FindingQuerySet(SearchableQuerySet):
         )
 
     def for_api_detail(self):
-        return self.for_api_list()
+        return self.for_api_list().prefetch_related(*self.repeated_links())
 
     def for_list(self):
         """Findings with their interface and link rows (each with its basis and target)."""
         return self.select_related(*FINDING_JOINS).prefetch_related(
             *finding_links(self.model, prefix="")
         )
+
+    def for_detail(self):
+        """A finding's page: its links and the records it repeats."""
+        return self.for_list().prefetch_related(*self.repeated_links())
+
+    def repeated_links(self):
+        """The link rows of the Annex examples and Box 2 functions each finding repeats, in
+        the Annex's and Box 2's order, with what a page shows of them: one query each."""
+        return [
+            Prefetch(
+                accessor,
+                queryset=self.model._meta.get_field(accessor)
+                .related_model._default_manager.ordered_by_owner()
+                .select_related(*joins),
+            )
+            for accessor, joins in REPEATED_LINKS
+        ]
 
     def for_countries_not_naming(self, countries, mission):
         """Findings recorded for any of ``countries`` that do not name ``mission``: a
@@ -331,6 +355,11 @@ class Finding(SourcedModel):
         return links_with_reasons(
             self, ("mission_links", "country_links", "document_links", "activity_links")
         )
+
+    @property
+    def repeats_with_reasons(self):
+        """The records it repeats whose link gives a reason, as ``(label, link row)``."""
+        return owner_links_with_reasons(self, [accessor for accessor, _ in REPEATED_LINKS])
 
     @property
     def case_label(self):

@@ -19,7 +19,7 @@ from ocpo.rest import (
     RelatedKeysField,
     SummarySerializer,
 )
-from sources.serializers import LinksField, SourcedLinksWriteMixin
+from sources.serializers import LinksField, OwnerLinksField, SourcedLinksWriteMixin
 
 from .models import Finding, IllicitActivity, Interface, Question
 
@@ -254,9 +254,19 @@ class FindingDetailSerializer(FindingSerializer):
     activities = ActivitySummarySerializer(
         many=True, read_only=True, help_text="Illicit activities named."
     )
+    repeats = OwnerLinksField(
+        {
+            "applications": ("application_links", "pk", "integer"),
+            "police_functions": ("police_function_links", "slug", "string"),
+        },
+        help_text=(
+            "The records the finding repeats, each link with its basis: Annex examples (by "
+            "id, /api/v1/applications/<id>/) and Box 2 police functions (by slug)."
+        ),
+    )
 
     class Meta(FindingSerializer.Meta):
-        fields = [*FindingSerializer.Meta.fields, "cite"]
+        fields = [*FindingSerializer.Meta.fields, "repeats", "cite"]
 
 
 class IllicitActivitySerializer(KBModelSerializer):

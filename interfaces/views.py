@@ -60,7 +60,7 @@ class FindingListView(FilteredListView):
 
 
 class FindingDetailView(DetailView):
-    queryset = Finding.objects.for_list()
+    queryset = Finding.objects.for_detail()
 
 
 class QuestionListView(FilteredListView):

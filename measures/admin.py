@@ -3,7 +3,16 @@
 from django.contrib import admin
 from reversion.admin import VersionAdmin
 
-from .models import ActivityArea, Measure, MeasureApplication, PoliceFunction
+from sources.admin import link_inline, register_links
+
+from .models import (
+    ActivityArea,
+    ApplicationFinding,
+    Measure,
+    MeasureApplication,
+    PoliceFunction,
+    PoliceFunctionFinding,
+)
 
 
 class MeasureInline(admin.TabularInline):
@@ -59,6 +68,8 @@ class MeasureApplicationAdmin(VersionAdmin):
     search_fields = ("label", "note", "measure__name", "mission__acronym", "country__name")
     list_select_related = ("measure", "mission", "country")
     autocomplete_fields = ("measure", "mission", "country")
+    # The findings that repeat the example, each link with its basis.
+    inlines = [link_inline(ApplicationFinding, "finding")]
 
 
 @admin.register(PoliceFunction)
@@ -68,3 +79,7 @@ class PoliceFunctionAdmin(VersionAdmin):
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("measures",)
+    inlines = [link_inline(PoliceFunctionFinding, "finding")]
+
+
+register_links(ApplicationFinding, PoliceFunctionFinding)

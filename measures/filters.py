@@ -80,7 +80,7 @@ class MeasureFilterSet(BasisFilterSetMixin, KBFilterSet):
 
 
 class MeasureApplicationFilterSet(BasisFilterSetMixin, KBFilterSet):
-    """Applications (Annex examples) by measure, area, mission or country."""
+    """Applications (Annex examples) by measure, area, mission, country or repeating finding."""
 
     measure = KeyFilter(
         "measure__slug",
@@ -112,12 +112,19 @@ class MeasureApplicationFilterSet(BasisFilterSetMixin, KBFilterSet):
         ),
         label_field="name",
     )
+    finding = KeyFilter(
+        "repeated_in__slug",
+        paper=PaperPath("finding_links", "finding__slug"),
+        label="Repeated in finding",
+        help_text="Slug of a finding that repeats the example.",
+        label_field="title",
+    )
 
     basis = BasisFilter()
 
     class Meta:
         model = MeasureApplication
-        fields = ["measure", "area", "mission", "country", "basis"]
+        fields = ["measure", "area", "mission", "country", "finding", "basis"]
 
 
 class PoliceFunctionFilterSet(KBFilterSet):

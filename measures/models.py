@@ -3,7 +3,7 @@
 from django.db import models
 from django.db.models import Count, Q
 
-from interfaces.models import Interface
+from interfaces.models import Finding, Interface
 from missions.models import (
     Country,
     Mission,
@@ -11,10 +11,11 @@ from missions.models import (
     SourcedModel,
     key_index,
     prefetch_joined,
+    prefetch_links,
 )
 from ocpo.keys import SLUG, record_url, validate_slug_key
 from ocpo.models import Timestamped
-from sources.models import LinkBasis
+from sources.models import LinkBasis, SourcedLink
 
 
 class ActivityAreaQuerySet(SearchableQuerySet):
@@ -85,7 +86,10 @@ class MeasureQuerySet(SearchableQuerySet):
         )
 
     def for_detail(self):
-        return self.for_list().prefetch_related("police_functions")
+        """As listed, with the police functions and the findings repeating each example."""
+        return self.for_list().prefetch_related(
+            "police_functions", prefetch_links(self.model, "applications__finding_links", "finding")
+        )
 
 
 class Measure(Timestamped):
@@ -135,12 +139,20 @@ class MeasureApplicationQuerySet(SearchableQuerySet):
         return self.get(measure__slug=measure_slug, position=position)
 
     def for_api_list(self):
-        return self.select_related(
-            "measure__area", "mission", "country", "source"
-        ).prefetch_related("measure__interfaces")
+        return self._for_api("repeated_in")
 
     def for_api_detail(self):
-        return self.for_api_list()
+        """As listed; the findings repeating it with their interfaces, in one query."""
+        return self._for_api(prefetch_joined(self.model, "repeated_in", "interface"))
+
+    def _for_api(self, repeated_in):
+        return self.select_related(
+            "measure__area", "mission", "country", "source"
+        ).prefetch_related(
+            "measure__interfaces",
+            repeated_in,
+            prefetch_links(self.model, "finding_links", "finding"),
+        )
 
     def counts_by_area_and_mission(self, missions):
         """``{(area_id, mission_id): examples}`` for ``missions``, in one aggregate query."""
@@ -192,6 +204,14 @@ class MeasureApplication(SourcedModel):
     )
     note = models.TextField(blank=True)
     all_missions = models.BooleanField(default=False, help_text="The paper says 'all missions'.")
+    # A finding that only repeats Annex examples links to them instead of standing alone.
+    repeated_in = models.ManyToManyField(
+        Finding,
+        blank=True,
+        related_name="repeated_applications",
+        through="ApplicationFinding",
+        help_text="Findings that repeat this example.",
+    )
 
     objects = MeasureApplicationQuerySet.as_manager()
 
@@ -248,6 +268,23 @@ class MeasureApplication(SourcedModel):
         )
         return f"{self.measure.name}: {where}"
 
+    @property
+    def example_label(self):
+        """The example as a list names it: its label, mission and country ("Diamond fields,
+        UNMIL, Liberia"), or "All missions"."""
+        if self.all_missions:
+            return ", ".join(filter(None, ["All missions", self.label]))
+        return ", ".join(
+            filter(
+                None,
+                [
+                    self.label,
+                    self.mission and self.mission.acronym,
+                    self.country and self.country.name,
+                ],
+            )
+        )
+
     def get_absolute_url(self):
         return self.measure.get_absolute_url()
 
@@ -269,13 +306,22 @@ class PoliceFunctionQuerySet(SearchableQuerySet):
         return self.get(slug=slug)
 
     def for_api_list(self):
-        return self.prefetch_related("measures")
+        return self.prefetch_related(
+            "measures", "repeated_in", prefetch_links(self.model, "finding_links", "finding")
+        )
 
     def for_api_detail(self):
-        return self.prefetch_related(prefetch_joined(self.model, "measures", "area"))
+        return self.prefetch_related(
+            prefetch_joined(self.model, "measures", "area"),
+            prefetch_joined(self.model, "repeated_in", "interface"),
+            prefetch_links(self.model, "finding_links", "finding"),
+        )
 
     def for_list(self):
-        return self.prefetch_related("measures")
+        """Box 2 as the page shows it: measures, and the findings repeating each function."""
+        return self.prefetch_related(
+            "measures", prefetch_links(self.model, "finding_links", "finding")
+        )
 
 
 class PoliceFunction(Timestamped):
@@ -286,6 +332,14 @@ class PoliceFunction(Timestamped):
     slug = models.SlugField(max_length=100, unique=True, validators=[validate_slug_key])
     name = models.CharField(max_length=200)
     measures = models.ManyToManyField(Measure, blank=True, related_name="police_functions")
+    # A finding that only quotes a Box 2 item links to it instead of standing alone.
+    repeated_in = models.ManyToManyField(
+        Finding,
+        blank=True,
+        related_name="repeated_police_functions",
+        through="PoliceFunctionFinding",
+        help_text="Findings that repeat this function.",
+    )
     editorial_note = models.TextField(
         blank=True, help_text="Why these measures: the link is the editors' judgement."
     )
@@ -309,3 +363,38 @@ class PoliceFunction(Timestamped):
 
     def natural_key(self):
         return (self.slug,)
+
+
+class ApplicationFinding(SourcedLink):
+    """An Annex example's link to a finding that repeats it, with its basis."""
+
+    application = models.ForeignKey(
+        MeasureApplication, on_delete=models.CASCADE, related_name="finding_links"
+    )
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="application_links")
+
+    owner_field, target_field, target_key = "application", "finding", "slug"
+    owner_key = ("measure__slug", "position")
+
+    class Meta:
+        ordering = ["application", "finding__slug"]
+        constraints = SourcedLink.link_constraints("application_finding", "application", "finding")
+
+
+class PoliceFunctionFinding(SourcedLink):
+    """A Box 2 function's link to a finding that repeats it, with its basis."""
+
+    police_function = models.ForeignKey(
+        PoliceFunction, on_delete=models.CASCADE, related_name="finding_links"
+    )
+    finding = models.ForeignKey(
+        Finding, on_delete=models.CASCADE, related_name="police_function_links"
+    )
+
+    owner_field, target_field, target_key = "police_function", "finding", "slug"
+
+    class Meta:
+        ordering = ["police_function", "finding__slug"]
+        constraints = SourcedLink.link_constraints(
+            "police_function_finding", "police_function", "finding"
+        )

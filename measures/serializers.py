@@ -2,11 +2,12 @@
 
 from rest_framework import serializers
 
-from interfaces.models import Interface
+from interfaces.models import Finding, Interface
 from interfaces.serializers import InterfaceSummarySerializer
 from missions.models import Country, Mission
 from missions.serializers import (
     CountrySummarySerializer,
+    FindingSummarySerializer,
     MissionSummarySerializer,
 )
 from ocpo.rest import (
@@ -19,9 +20,15 @@ from ocpo.rest import (
     RelatedKeysField,
     SummarySerializer,
 )
-from sources.serializers import SourcedLinksWriteMixin
+from sources.serializers import LinksField, SourcedLinksWriteMixin
 
 from .models import ActivityArea, Measure, MeasureApplication, PoliceFunction
+
+REPEATED_LINKS_HELP = (
+    "Each finding repeating the record, with its basis: 'paper' when the finding quotes the "
+    "record's own words, 'editors' when only its summary restates them (with their reason). "
+    "Links written through the API are the editors' until checked."
+)
 
 
 class AreaSummarySerializer(SummarySerializer):
@@ -221,6 +228,14 @@ class MeasureApplicationSerializer(
         order_by="number",
         help_text="Slugs of the interfaces the measure addresses (editors' judgement).",
     )
+    repeated_in = KeyRelatedField(
+        many=True,
+        slug_field="slug",
+        queryset=Finding.objects.all(),
+        required=False,
+        help_text="Slugs of the findings that repeat this example.",
+    )
+    links = LinksField({"repeated_in": "finding_links"}, help_text=REPEATED_LINKS_HELP)
 
     class Meta:
         model = MeasureApplication
@@ -241,6 +256,8 @@ class MeasureApplicationSerializer(
             "note",
             "all_missions",
             "interfaces",
+            "repeated_in",
+            "links",
             "source",
             "section",
             "paper_section",
@@ -265,13 +282,16 @@ class MeasureApplicationDetailSerializer(MeasureApplicationSerializer):
     country = CountrySummarySerializer(
         read_only=True, allow_null=True, help_text="The country named."
     )
+    repeated_in = FindingSummarySerializer(
+        many=True, read_only=True, help_text="Findings that repeat this example."
+    )
 
     class Meta(MeasureApplicationSerializer.Meta):
         fields = [*MeasureApplicationSerializer.Meta.fields, "cite"]
 
 
-class PoliceFunctionSerializer(KBModelSerializer):
-    """A UN Police function, its measures by slug (lists and writes)."""
+class PoliceFunctionSerializer(SourcedLinksWriteMixin, KBModelSerializer):
+    """A UN Police function, its measures and repeating findings by slug (lists and writes)."""
 
     url = RecordUrlField(view_name="api:police-function-detail", lookup_field="slug")
     html_url = HtmlUrlField(help_text="The function on the portal's Box 2 page.")
@@ -282,6 +302,14 @@ class PoliceFunctionSerializer(KBModelSerializer):
         required=False,
         help_text="Slugs of the measures linked to it (editors' judgement).",
     )
+    repeated_in = KeyRelatedField(
+        many=True,
+        slug_field="slug",
+        queryset=Finding.objects.all(),
+        required=False,
+        help_text="Slugs of the findings that repeat this function.",
+    )
+    links = LinksField({"repeated_in": "finding_links"}, help_text=REPEATED_LINKS_HELP)
 
     class Meta:
         model = PoliceFunction
@@ -293,6 +321,8 @@ class PoliceFunctionSerializer(KBModelSerializer):
             "position",
             "name",
             "measures",
+            "repeated_in",
+            "links",
             "editorial_note",
             "created",
             "modified",
@@ -310,6 +340,9 @@ class PoliceFunctionDetailSerializer(PoliceFunctionSerializer):
 
     measures = MeasureSummarySerializer(
         many=True, read_only=True, help_text="Measures linked to it (editors' judgement)."
+    )
+    repeated_in = FindingSummarySerializer(
+        many=True, read_only=True, help_text="Findings that repeat this function."
     )
 
     class Meta(PoliceFunctionSerializer.Meta):

@@ -29,7 +29,7 @@ def register_links(*throughs):
             "list_filter": ("basis",),
             "list_select_related": (owner, target),
             "search_fields": (
-                f"{owner}__{through.owner_key}",
+                f"{owner}__{through.owner_keys()[0]}",
                 f"{target}__{through.target_key}",
                 "reason",
             ),

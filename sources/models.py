@@ -29,13 +29,16 @@ class LinkBasis(models.TextChoices):
 class SourcedLinkQuerySet(models.QuerySet):
     """Link rows, found by the natural keys of the two records they join."""
 
-    def get_by_natural_key(self, owner_key, target_key):
+    def get_by_natural_key(self, *keys):
+        """By the owner's natural key (one field or several) and then the target's."""
         model = self.model
+        *owner_key, target_key = keys
         return self.get(
             **{
-                f"{model.owner_field}__{model.owner_key}": owner_key,
-                f"{model.target_field}__{model.target_key}": target_key,
-            }
+                f"{model.owner_field}__{field}": value
+                for field, value in zip(model.owner_keys(), owner_key, strict=True)
+            },
+            **{f"{model.target_field}__{model.target_key}": target_key},
         )
 
     def paper(self):
@@ -52,11 +55,34 @@ class SourcedLinkQuerySet(models.QuerySet):
             *[key for key in model._meta.ordering if key.lstrip("-") != model.owner_field]
         )
 
+    def ordered_by_owner(self):
+        """In the owners' order: rows read from the linked record's side (the examples a
+        finding repeats) come as the owners' own lists give them (the Annex's order)."""
+        model = self.model
+        owner = model._meta.get_field(model.owner_field).related_model
+        return self.order_by(
+            *[
+                f"{key[:1] if key.startswith('-') else ''}{model.owner_field}__{key.lstrip('-')}"
+                for key in owner._meta.ordering
+            ]
+        )
+
 
 def links_with_reasons(obj, accessors):
     """``[(label, link row)]`` for ``obj``'s links that give a reason, from prefetched rows."""
     return [
         (str(getattr(row, row.target_field)), row)
+        for accessor in accessors
+        for row in getattr(obj, accessor).all()
+        if row.reason
+    ]
+
+
+def owner_links_with_reasons(obj, accessors):
+    """``[(label, link row)]`` for the links other records hold to ``obj`` that give a
+    reason (a finding's repeated examples), from prefetched rows."""
+    return [
+        (str(getattr(row, row.owner_field)), row)
         for accessor in accessors
         for row in getattr(obj, accessor).all()
         if row.reason
@@ -76,7 +102,8 @@ class SourcedLink(models.Model):
     )
 
     # The concrete link's foreign keys: to the record that owns the link and to the record
-    # linked (e.g. "finding" and "mission"), and the linked record's natural key field.
+    # linked (e.g. "finding" and "mission"), and the linked record's natural key field. An
+    # owner whose natural key has several fields (an Annex example) names them in a tuple.
     owner_field = ""
     owner_key = "slug"
     target_field = ""
@@ -97,6 +124,11 @@ class SourcedLink(models.Model):
     def natural_key(self):
         owner, target = getattr(self, self.owner_field), getattr(self, self.target_field)
         return (*owner.natural_key(), *target.natural_key())
+
+    @classmethod
+    def owner_keys(cls):
+        """The owner's natural key fields, as lookups from the owner."""
+        return cls.owner_key if isinstance(cls.owner_key, tuple) else (cls.owner_key,)
 
     @property
     def target_natural_key(self):

@@ -66,6 +66,45 @@ class LinksField(serializers.Field):
         return {name: [link_entry(*link) for link in rows] for name, rows in links.items()}
 
 
+class OwnerLinksField(serializers.Field):
+    """The links other records hold to this one, with their basis, read-only: the reverse
+    of their ``LinksField`` (a finding's ``{"applications": [{key, basis, reason}]}``).
+
+    ``relations`` maps the API's name to ``(accessor of the link rows, the owner's key
+    attribute, its JSON type)``: ``{"applications": ("application_links", "pk", "integer")}``.
+    """
+
+    def __init__(self, relations, **kwargs):
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+        self.relations = relations
+        properties = {
+            name: {
+                "type": "array",
+                "items": {
+                    **LINK_SCHEMA,
+                    "properties": {
+                        **LINK_SCHEMA["properties"],
+                        "key": {"type": kind, "description": "Key of the linking record."},
+                    },
+                },
+            }
+            for name, (_, _, kind) in relations.items()
+        }
+        extend_schema_field(
+            {"type": "object", "properties": properties, "description": kwargs.get("help_text", "")}
+        )(self)
+
+    def to_representation(self, value):
+        return {
+            name: [
+                link_entry(getattr(getattr(row, row.owner_field), key), row.basis, row.reason)
+                for row in getattr(value, accessor).all()
+            ]
+            for name, (accessor, key, _) in self.relations.items()
+        }
+
+
 @extend_schema_field(LINK_SCHEMA)
 class PlaceLinkField(serializers.Field):
     """A foreign key with its basis on the record: ``{key, basis, reason}`` or null."""

@@ -19,6 +19,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from interfaces.models import Finding, IllicitActivity
+from measures.models import MeasureApplication
 from missions.models import Country, Mission
 from ocpo.filters import ALL_SUFFIX, KeyFilter
 from ocpo.middleware import DATA_VERSION_HEADER
@@ -156,6 +157,8 @@ def make_pair():
         measure=measure_a, mission=unmil, country=None, label="Monrovia Freeport"
     )
     application_b = f.make_application(measure=measure_b, mission=None, country=xkx, **from_b)
+    application_a.repeated_in.set([finding_a], through_defaults=PAPER)
+    application_b.repeated_in.set([finding_b], through_defaults=PAPER)
     function_a = f.make_police_function(
         kind="core_function", name="Border security", measures=[measure_a]
     )
@@ -335,6 +338,7 @@ class FilterSetCases:
         first(Mission).countries.set(Country.objects.all())  # ...and the other way round
         f.make_activity()
         first(Finding).activities.set(IllicitActivity.objects.all(), through_defaults=PAPER)
+        first(MeasureApplication).repeated_in.set(Finding.objects.all(), through_defaults=PAPER)
         model = self.case.filterset._meta.model
         many, repeated = set(), set()
         for name, filter_ in self.case.filterset.base_filters.items():

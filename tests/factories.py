@@ -174,6 +174,7 @@ def make_measure(**fields):
 
 def make_application(**fields):
     n = _n()
+    fields, m2m = _split(fields, ["repeated_in"])
     fields.setdefault("measure", Measure.objects.first() or make_measure())
     fields.setdefault("position", n)
     if not fields.get("all_missions") and "country" not in fields:
@@ -182,12 +183,12 @@ def make_application(**fields):
     for place in ("mission", "country"):
         if fields.get(place) is not None:
             fields.setdefault(f"{place}_basis", "paper")
-    return _create(MeasureApplication, {}, **fields)
+    return _create(MeasureApplication, m2m, **fields)
 
 
 def make_police_function(**fields):
     n = _n()
-    fields, m2m = _split(fields, ["measures"])
+    fields, m2m = _split(fields, ["measures", "repeated_in"])
     fields.setdefault("kind", "activity")
     fields.setdefault("position", n)
     fields.setdefault("slug", f"police-function-{n}")
@@ -221,7 +222,7 @@ def make_world(size):
                 documents=[document],
                 activities=[activity],
             )
-        make_finding(
+        repeating = make_finding(
             interface=interfaces[0],
             missions=[mission],
             countries=[country],
@@ -229,9 +230,15 @@ def make_world(size):
             section="A",
         )
         measure = make_measure(area=area, interfaces=interfaces)
-        make_application(measure=measure, mission=mission, country=country, label="Example")
+        example = make_application(
+            measure=measure, mission=mission, country=country, label="Example"
+        )
+        # The finding repeats the example (the editors' link) and the function (the paper's).
+        example.repeated_in.add(
+            repeating, through_defaults={"basis": "editors", "reason": "Grouped by the editors."}
+        )
         make_question(interfaces=interfaces)
-        make_police_function(measures=[measure])
+        make_police_function(measures=[measure], repeated_in=[repeating])
     return {"interfaces": interfaces, "activity": activity, "area": area}
 
 

@@ -46,10 +46,11 @@ CASES = {
 REGISTRY = [(basename, viewset) for _, viewset, basename in router.registry]
 
 # Queries per request, whatever the number of rows (asserted equal at two sizes too). The
-# findings' link rows, each with its basis, take a prefetch of their own per kind of link;
+# findings' link rows, each with its basis, take a prefetch of their own per kind of link
+# (a finding's detail two more: the examples and police functions it repeats);
 # tests/query_counts.json holds the exact bound of every route.
 MAX_LIST_QUERIES = 10
-MAX_DETAIL_QUERIES = 9
+MAX_DETAIL_QUERIES = 11
 
 
 def model_of(viewset):

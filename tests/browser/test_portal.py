@@ -16,6 +16,8 @@ MAIN_PAGES = [
     "/documents/",
     "/measures/",
     "/findings/",
+    # A finding repeating Annex examples, the editors' links marked among them.
+    "/findings/liberia-sierra-leone-resource-measures/",
     "/matrix/",
     "/compare/?missions=UNMIK,MINUSTAH",
     "/search/?q=Haiti",

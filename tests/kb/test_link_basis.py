@@ -14,7 +14,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from interfaces.models import Finding, FindingCountry, FindingMission
-from measures.models import MeasureApplication
+from measures.models import ApplicationFinding, MeasureApplication, PoliceFunctionFinding
 from missions.models import Document, Mission
 from ocpo import kb as knowledge_base
 from ocpo import selectors
@@ -196,7 +196,10 @@ def test_migrating_back_and_forth_keeps_every_link(tmp_path):
     # The first edition had no document of a kind added since (a Council text of unknown form).
     Finding.objects.filter(quoted_document__kind="council_text").update(quoted_document=None)
     Document.objects.filter(kind="council_text").delete()
-    counts = {through: through.objects.count() for through in link_models()}
+    # The links of findings repeating examples and Box 2 functions came later (measures
+    # 0010): migrating back to the first edition drops them with their tables.
+    later = {ApplicationFinding, PoliceFunctionFinding}
+    counts = {through: through.objects.count() for through in link_models() if through not in later}
     placed = MeasureApplication.objects.filter(country__isnull=False).count()
     executor = MigrationExecutor(connection)
     before = [

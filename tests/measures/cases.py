@@ -54,6 +54,7 @@ APPLICATION = Case(
         "area": ("border-control", "justice"),
         "mission": ("UNMIL", None),  # B names no mission
         "country": ("LBR", "XKX"),  # A through its mission's host, B named
+        "finding": ("unmil-diamonds", "eulex-drugs"),
         "basis": (None, None),
     },
     ordering="id",
