@@ -5,10 +5,13 @@ template (``templates/django/forms/widgets/select.html``) and ``{% link_tag %}``
 without an included template each, and must write exactly what those templates wrote.
 """
 
+import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from django import forms
+from django.conf import settings
 from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.template import engines
 from django.template.loader import get_template
@@ -85,3 +88,16 @@ def test_a_remembered_record_url_follows_the_script_prefix():
         set_script_prefix("/")
     assert record_url("missions:mission_detail", acronym="UNMIL") == "/missions/UNMIL/"
     assert record_url("missions:mission_detail", acronym="AUD/IT") == ""
+
+
+def test_every_included_template_exists():
+    """A partial removed while another branch added a use of it broke three pages."""
+    root = Path(settings.BASE_DIR) / "templates"
+    included = {
+        name
+        for path in root.rglob("*.html")
+        for name in re.findall(r'{% include "([^"]+)"', path.read_text())
+    }
+    assert included
+    for name in sorted(included):
+        get_template(name)
