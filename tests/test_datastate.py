@@ -120,3 +120,47 @@ def test_a_memo_the_cache_refuses_is_computed_and_the_failure_logged(
         f"shared cache unavailable while {doing} a memo (connection refused); serving without it"
     ]
     assert not datastate.cache_usable()  # left alone for the retry delay
+
+
+# ------------------------------------------------- table tokens (the anonymous page cache)
+
+
+@pytest.mark.parametrize(
+    ("call", "doing"),
+    [
+        (lambda: datastate.data_state(), "reading the data state"),
+        (lambda: datastate.table_states(["interfaces_finding"]), "reading the data state"),
+        (lambda: datastate.bump_tables({"interfaces_finding"}), "bumping the data state"),
+    ],
+    ids=["data_state", "table_states", "bump_tables"],
+)
+def test_a_failure_over_table_tokens_is_logged_and_serves_without_the_cache(
+    health, monkeypatch, caplog, call, doing
+):
+    monkeypatch.setattr(datastate, "cache", BrokenCache())
+    with caplog.at_level(logging.WARNING, logger="ocpo.cache"):
+        assert call() is None  # nothing to key an answer on: cache nothing
+    assert caplog.messages == [
+        f"shared cache unavailable while {doing} (connection refused); serving without it"
+    ]
+    assert not datastate.cache_usable()
+    assert datastate._CacheHealth.bump_owed
+
+
+def test_on_recovery_every_table_goes_stale_once_and_the_return_is_logged_once(
+    health, monkeypatch, caplog
+):
+    """Writes made during the outage could not move their tables' tokens: the first read
+    after it moves every table's (the epoch), and only the first."""
+    datastate.cache.clear()
+    before = datastate.table_states(["interfaces_finding"])
+    datastate.cache_failed(RedisError("down"), "reading the data state")
+    health[0] += datastate.RETRY_AFTER_SECONDS
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="ocpo.cache"):
+        after = datastate.table_states(["interfaces_finding"])
+        again = datastate.table_states(["interfaces_finding"])
+    assert after[datastate.EVERY_TABLE] != before[datastate.EVERY_TABLE]
+    assert after["interfaces_finding"] == before["interfaces_finding"]
+    assert again == after  # the owed bump is made once
+    assert caplog.messages == ["shared cache available again"]
