@@ -18,33 +18,66 @@ from django.db.models import CheckConstraint, Q
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.deconstruct import deconstructible
 
+# The words a list's own routes take after its prefix (``/api/v1/findings/cite/``): a record
+# with one as its key would be shadowed by that route (its detail unreachable, a PUT answered
+# 405). Every key pattern that can spell one refuses it; tests/test_key_patterns.py checks
+# this list against the API's routes, so a new list route cannot ship unreserved.
+ROUTE_WORDS = ("cite",)
+
 
 @deconstructible
 class KeyValidator(RegexValidator):
     """A ``RegexValidator`` matching the whole value: ``$`` alone lets a final newline in.
 
     The regex itself keeps the portable ``^...$`` form, which the OpenAPI schema publishes
-    as the field's ``pattern``.
+    as the field's ``pattern``. A ``reserved`` word (one the regex refuses too) is refused
+    with a message saying why.
     """
 
+    def __init__(self, *args, reserved=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reserved = tuple(reserved)
+
     def __call__(self, value):
+        if value in self.reserved:
+            raise ValidationError(
+                '"%(value)s" is a route word of the API (/api/v1/<resource>/%(value)s/), '
+                "so it cannot be a key.",
+                code="reserved_key",
+                params={"value": value},
+            )
         if not (isinstance(value, str) and self.regex.fullmatch(value)):
             raise ValidationError(self.message, code=self.code, params={"value": value})
+
+    def __eq__(self, other):
+        return super().__eq__(other) and self.reserved == getattr(other, "reserved", ())
 
 
 @dataclass(frozen=True)
 class KeyPattern:
-    """A kind of natural key: its regex (portable between Python, SQL and JSON Schema)."""
+    """A kind of natural key: its regex (portable between Python, SQL and JSON Schema).
+
+    ``reserved`` words are refused by the regex itself (a negative lookahead, which Python,
+    PostgreSQL's AREs and ECMA-262 all read), so the validator, the database's check and the
+    OpenAPI schema's ``pattern`` stay one rule.
+    """
 
     name: str
-    regex: str
+    shape: str
     description: str
+    reserved: tuple = ()
+
+    @property
+    def regex(self):
+        if not self.reserved:
+            return self.shape
+        return f"^(?!(?:{'|'.join(self.reserved)})$){self.shape.removeprefix('^')}"
 
     @property
     def validator(self):
-        return KeyValidator(
-            self.regex, message=f"Not a valid {self.name}: {self.description}.", code="invalid_key"
-        )
+        kwargs = {"reserved": self.reserved} if self.reserved else {}
+        message = f"Not a valid {self.name}: {self.description}."
+        return KeyValidator(self.regex, message=message, code="invalid_key", **kwargs)
 
     def constraint(self, field, name):
         """The database's own check of this pattern on ``field``."""
@@ -54,7 +87,9 @@ class KeyPattern:
 SLUG = KeyPattern(
     "slug",
     r"^[a-z0-9]+(-[a-z0-9]+)*$",
-    "lower-case letters and digits, in words joined by single hyphens (illicit-mining)",
+    "lower-case letters and digits, in words joined by single hyphens (illicit-mining), "
+    f"other than the API's route words ({', '.join(ROUTE_WORDS)})",
+    reserved=ROUTE_WORDS,
 )
 ISO3 = KeyPattern(
     "ISO 3166-1 alpha-3 code", r"^[A-Z]{3}$", "three upper-case letters (LBR; XKX for Kosovo)"

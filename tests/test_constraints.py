@@ -3,17 +3,24 @@
 import datetime
 
 import pytest
+from django.apps import apps
 from django.db import IntegrityError, transaction
 
 from missions.models import Source
+from ocpo.keys import SLUG
 from tests.factories import (
+    make_activity,
     make_application,
+    make_area,
     make_country,
     make_document,
     make_finding,
     make_interface,
     make_measure,
     make_mission,
+    make_police_function,
+    make_question,
+    make_source,
 )
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +89,33 @@ def test_application_names_a_place():
 def test_measure_positions_are_unique_within_an_area():
     measure = make_measure(position=1)
     _rejected(make_measure, area=measure.area, position=1)
+
+
+SLUG_FACTORIES = [
+    make_source,
+    make_document,
+    make_activity,
+    make_interface,
+    make_finding,
+    make_question,
+    make_area,
+    make_measure,
+    make_police_function,
+]
+
+
+def test_every_slug_checked_by_the_database_is_covered_here():
+    checked = {
+        model
+        for model in apps.get_models()
+        for constraint in model._meta.constraints
+        if ("slug__regex", SLUG.regex) in getattr(constraint.condition, "children", ())
+    }
+    assert {factory().__class__ for factory in SLUG_FACTORIES} == checked
+
+
+@pytest.mark.parametrize("factory", SLUG_FACTORIES, ids=lambda factory: factory.__name__)
+def test_a_slug_is_not_an_api_route_word(factory):
+    _rejected(factory, slug="cite")
+    factory(slug="cite-x")
+    factory(slug="recite")

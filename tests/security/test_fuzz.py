@@ -27,6 +27,7 @@ from schemathesis.core.parameters import ParameterLocation
 
 from ocpo.api import router
 from ocpo.editors import EDITORS_GROUP
+from ocpo.keys import ROUTE_WORDS
 from tests.conftest import fuzz_seed
 
 # django_db: each operation runs in its own savepoint inside the module's transaction.
@@ -78,14 +79,13 @@ def flatmap_path_parameters(context, path_parameters):
     return st.one_of(st.just(path_parameters).filter(_names_a_record), real)
 
 
-# Words a list's own routes take after its prefix (/api/v1/findings/cite/): a made-up key
-# equal to one reaches that route, not a record (a known gap: the key patterns allow them).
-ROUTE_WORDS = {"cite"}
-
-
 def _names_a_record(path_parameters):
+    """Not a list's route word (/api/v1/findings/cite/), which reaches that route, not a
+    record. No stored key is one (the key patterns refuse them), but a path parameter is
+    published as any text without a slash (a key in any case, or a numeric id), so a made-up
+    key can be one."""
     values = (path_parameters or {}).values()
-    return not ROUTE_WORDS & {str(value).lower() for value in values}
+    return not set(ROUTE_WORDS) & {str(value) for value in values}
 
 
 def _reads_as_valid(parameter, texts):
