@@ -130,9 +130,14 @@ class SourcedModel(Timestamped):
 
     @property
     def section_label(self):
-        """ "II.1, Organized Crime Fuels Conflict": the code and the title the source prints."""
+        """ "II.1, Organized Crime Fuels Conflict": the code and the title the source prints
+        (the title alone where it begins with the code: "Annex, Table 1. ...")."""
         section = self.section_record
-        return f"{self.section}, {section.title}" if section else self.section
+        if section is None:
+            return self.section
+        if section.title.startswith(f"{self.section},"):
+            return section.title
+        return f"{self.section}, {section.title}"
 
     @property
     def cited_as(self):

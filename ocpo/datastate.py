@@ -221,7 +221,9 @@ def memoized(name, compute, timeout=60 * 60):
     state = data_state() if settings.OCPO_AGGREGATE_CACHE else None
     if state is None:
         return compute()
-    key = f"ocpo:memo:{state}:{name}"
+    # "v2": a memo is a ``Memo`` since the tables came with it; servers of the last
+    # release, sharing the cache during a deploy, must not read one as their value.
+    key = f"ocpo:memo:v2:{state}:{name}"
     try:
         entry = cache.get(key)
     except CACHE_ERRORS as error:
