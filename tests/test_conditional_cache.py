@@ -1,5 +1,7 @@
 """Anonymous answers carry an ETag, revalidate with 304 and are cached until data changes."""
 
+import logging
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
@@ -155,6 +157,7 @@ def _cached(client, url, **extra):
 def test_urls_with_parameters_the_page_does_not_know_are_not_cached(client, world):
     assert _cached(client, "/findings/?interface=interface-1")
     assert not _cached(client, "/findings/?x=1")
+    assert not _cached(client, "/?utm_source=")  # a blank value is a parameter too
     assert not _cached(client, "/?utm_source=mail")
     assert _cached(client, "/search/?q=finding")
 
@@ -375,3 +378,48 @@ def test_the_tables_a_statement_names(sql, tables):
     from ocpo.datastate import tables_in
 
     assert tables_in(sql) == tables
+
+
+def test_two_answers_made_from_the_same_tables_have_their_own_etags(client, world):
+    """An ETag names one answer: a client revalidating one page must not be told that
+    another, made from the same tables, is what it holds."""
+    first = client.get("/api/v1/findings/?limit=1")
+    second = client.get("/api/v1/findings/?limit=2")
+    assert first.headers["ETag"] != second.headers["ETag"]
+    again = client.get("/api/v1/findings/?limit=2", HTTP_IF_NONE_MATCH=first.headers["ETag"])
+    assert again.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "doing"), [("get", "reading a cached page"), ("set", "storing a page")]
+)
+def test_a_page_the_cache_refuses_is_served_and_the_failure_logged(
+    client, world, monkeypatch, caplog, method, doing
+):
+    from redis.exceptions import RedisError
+
+    from ocpo import datastate, middleware
+
+    real = middleware.cache
+
+    class Refusing:
+        def __getattr__(self, name):
+            attribute = getattr(real, name)
+            if name != method:
+                return attribute
+
+            def call(key, *args, **kwargs):
+                if key.startswith("ocpo:page:"):
+                    raise RedisError("connection refused")
+                return attribute(key, *args, **kwargs)
+
+            return call
+
+    monkeypatch.setattr(middleware, "cache", Refusing())
+    monkeypatch.setattr(datastate._CacheHealth, "failing", False)
+    monkeypatch.setattr(datastate._CacheHealth, "down_until", 0.0)
+    with caplog.at_level(logging.WARNING, logger="ocpo.cache"):
+        assert client.get("/findings/").status_code == 200
+    assert caplog.messages == [
+        f"shared cache unavailable while {doing} (connection refused); serving without it"
+    ]
