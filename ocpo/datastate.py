@@ -33,10 +33,11 @@ import uuid
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from redis.exceptions import RedisError
 
 from .kb import KB_APPS
+from .replicas import ReplicaState
 
 STATE_KEY = "ocpo:data-state"
 TABLE_KEY = "ocpo:data-state:table:"
@@ -87,7 +88,35 @@ def _recovered():
 
 
 def _token():
-    return uuid.uuid4().hex[:12]
+    """A new token; it begins with the time it was made (see ``settled``)."""
+    return f"{time.time():.3f}:{uuid.uuid4().hex[:8]}"
+
+
+def settled(tokens, reads):
+    """Whether an answer made from ``reads`` may be kept under ``tokens``.
+
+    A replica applies the primary's writes up to ``OCPO_REPLICA_MAX_LAG`` seconds late
+    (checked about once a second): read from it within that long after a table's token
+    moved, the answer may show the rows from before the write. It is served, not kept.
+    """
+    if not reads.from_replica:
+        return True
+    window = settings.OCPO_REPLICA_MAX_LAG + ReplicaState.PROBE_INTERVAL
+    now = time.time()
+    for token in tokens:
+        made, _, _ = str(token).partition(":")
+        try:
+            if now - float(made) < window:
+                return False
+        except ValueError:  # a token of an older layout: its age is unknown
+            return False
+    return True
+
+
+class TablesRead(set):
+    """The tables an answer's queries read, and whether any query went to a replica."""
+
+    from_replica = False
 
 
 def _tokens(keys):
@@ -185,6 +214,8 @@ def track_tables(execute, sql, params, many, context):
         reading = _tables_read.get()
         if reading is not None:
             reading.update(tables_in(sql))
+            if context["connection"].alias != DEFAULT_DB_ALIAS:
+                reading.from_replica = True
     return result
 
 
@@ -198,7 +229,7 @@ def install_tracking(sender, connection, **kwargs):
 def reading_tables():
     """Collect the tables the queries inside read (and those of memos served inside)."""
     outer = _tables_read.get()
-    tables = set()
+    tables = TablesRead()
     reset = _tables_read.set(tables)
     try:
         yield tables
@@ -206,6 +237,7 @@ def reading_tables():
         _tables_read.reset(reset)
         if outer is not None:
             outer.update(tables)
+            outer.from_replica |= tables.from_replica
 
 
 def memoized(name, compute, timeout=60 * 60):
@@ -236,6 +268,8 @@ def memoized(name, compute, timeout=60 * 60):
         return entry.value
     with reading_tables() as tables:
         value = compute()
+    if not settled([state], tables):
+        return value
     try:
         cache.set(key, Memo(value, frozenset(tables)), timeout)
     except CACHE_ERRORS as error:

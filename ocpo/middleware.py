@@ -16,6 +16,7 @@ from .datastate import (
     cache_failed,
     cache_usable,
     reading_tables,
+    settled,
     table_apps,
     table_states,
 )
@@ -132,7 +133,7 @@ class AnonymousCacheMiddleware:
             # A view's own ETag (an API record's version, for If-Match) is kept; else ours.
             response.headers.setdefault("ETag", etag)
             patch_vary_headers(response, ["Accept"])
-            if self.worth_keeping(request, response):
+            if settled(states.values(), read) and self.worth_keeping(request, response):
                 self.cache_set(key, states, response)
         if response.headers["ETag"] in wanted:
             return self.not_modified(response.headers["ETag"])

@@ -423,3 +423,58 @@ def test_a_page_the_cache_refuses_is_served_and_the_failure_logged(
     assert caplog.messages == [
         f"shared cache unavailable while {doing} (connection refused); serving without it"
     ]
+
+
+def _as_if_from_the_replica(execute, sql, params, many, context):
+    """Marks the answer being made as read from a replica (tests run on one database)."""
+    from ocpo.datastate import _tables_read
+
+    reading = _tables_read.get()
+    if reading is not None:
+        reading.from_replica = True
+    return execute(sql, params, many, context)
+
+
+def test_an_answer_read_from_a_replica_just_after_a_write_is_served_not_kept(
+    client, world, monkeypatch, settings
+):
+    """The replica may not have applied a write yet for OCPO_REPLICA_MAX_LAG seconds:
+    kept under the write's new token, its old rows would be served until the next write."""
+    from ocpo import datastate
+
+    url = "/api/v1/missions/"
+    datastate.bump_tables({"missions_mission"})  # a write, just committed
+    with connection.execute_wrapper(_as_if_from_the_replica):
+        assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200  # from the primary: kept
+    assert len(queries) > 0
+    assert _cached(client, url)
+    # Past the replica's allowed lag (and its probe interval), a replica's answer is kept.
+    later = datastate.time.time() + settings.OCPO_REPLICA_MAX_LAG + 1.5
+    monkeypatch.setattr(datastate.time, "time", lambda: later)
+    datastate.bump_data_state()  # every answer stale: made again below
+    monkeypatch.setattr(datastate.time, "time", lambda: later + settings.OCPO_REPLICA_MAX_LAG + 1.5)
+    with connection.execute_wrapper(_as_if_from_the_replica):
+        assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert len(queries) == 0
+
+
+def test_a_memo_computed_on_a_replica_just_after_a_write_is_not_kept(world, settings):
+    from ocpo import datastate
+
+    settings.OCPO_AGGREGATE_CACHE = True
+    datastate.bump_data_state()
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(Finding.objects.all())
+
+    with connection.execute_wrapper(_as_if_from_the_replica):
+        datastate.memoized("count", compute)
+    datastate.memoized("count", compute)  # computed again (on the primary), then kept
+    datastate.memoized("count", compute)
+    assert len(calls) == 2
