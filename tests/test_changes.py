@@ -365,6 +365,7 @@ def test_a_changed_fixture_record_moves_only_that_record(kb, tmp_path):
     assert all(after[key][0] == before[key][0] for key in after)  # created never moves
 
 
+@pytest.mark.migrations
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_stamps_existing_records_as_created_at_one_moment():
     call_command("load_kb", verbosity=0)

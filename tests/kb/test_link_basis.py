@@ -189,6 +189,7 @@ def test_a_link_added_through_the_api_is_the_editors_until_checked(kb, editor_cl
     assert link.basis == "editors" and "API" in link.reason
 
 
+@pytest.mark.migrations
 @pytest.mark.django_db(transaction=True)
 def test_migrating_back_and_forth_keeps_every_link(tmp_path):
     """The links of the first edition (no basis) become the paper's; nothing is lost."""
