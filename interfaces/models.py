@@ -2,7 +2,7 @@
 
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 
 from missions.models import (
     FINDING_JOINS,
@@ -66,8 +66,10 @@ class IllicitActivity(Timestamped):
         return (self.slug,)
 
 
-# An interface page shows at most this many findings (all of them in the paper's data).
-DETAIL_MAX_FINDINGS = 200
+# An interface page shows at most this many findings and measures (all of them in the
+# paper's data); the lists behind it page through them all.
+DETAIL_MAX_FINDINGS = 25  # the findings list's first page
+DETAIL_MAX_MEASURES = 50
 
 
 class InterfaceQuerySet(SearchableQuerySet):
@@ -95,18 +97,32 @@ class InterfaceQuerySet(SearchableQuerySet):
         ).order_by("number")
 
     def for_detail(self):
-        """An interface with its mechanisms, evidence, measures and questions, prefetched."""
-        return self.annotate(finding_total=Count("findings", distinct=True)).prefetch_related(
+        """An interface with its mechanisms, first findings and measures (with their totals),
+        and questions, prefetched."""
+        measures = self.model._meta.get_field("measures")
+        measure_links = measures.through.objects.filter(interface=OuterRef("pk"))
+        return self.annotate(
+            finding_total=Count("findings", distinct=True),
+            # A second many-valued join would multiply the findings' rows: a subquery.
+            measure_total=Subquery(
+                measure_links.values("interface").annotate(n=Count("*")).values("n")
+            ),
+        ).prefetch_related(
             "mechanisms",
-            # The page shows the first findings; the list behind it pages through them all.
             Prefetch(
                 "findings",
                 queryset=Finding.objects.for_list()[:DETAIL_MAX_FINDINGS],
                 to_attr="first_findings",
             ),
-            "measures__area",
-            "measures__applications__mission",
-            "measures__applications__country",
+            Prefetch(
+                "measures",
+                queryset=measures.related_model._default_manager.select_related(
+                    "area"
+                ).prefetch_related("applications__mission", "applications__country")[
+                    :DETAIL_MAX_MEASURES
+                ],
+                to_attr="first_measures",
+            ),
             "questions",
         )
 

@@ -4,6 +4,7 @@ import pytest
 from django.utils.html import escape
 
 from interfaces.models import Finding, Interface
+from interfaces.views import InterfaceDetailView
 from tests.factories import (
     make_activity,
     make_application,
@@ -80,6 +81,34 @@ def test_interface_detail(client, fuels):
     cases = [case for case, _ in response.context["findings_by_case"]]
     assert sorted(cases) == ["General", "UNMIL (Liberia)"]
     assert client.get("/interfaces/no-such-interface/").status_code == 404
+
+
+def test_interface_page_shows_the_first_findings_and_measures_and_links_to_all(client, monkeypatch):
+    """At a thousand times the paper's data an interface has thousands of findings and
+    hundreds of measures: the page shows the first of each in the lists' order, says how
+    many there are and links to the lists that page through them all."""
+    monkeypatch.setattr("interfaces.models.DETAIL_MAX_FINDINGS", 2)
+    monkeypatch.setattr("interfaces.models.DETAIL_MAX_MEASURES", 2)
+    monkeypatch.setattr(InterfaceDetailView, "queryset", Interface.objects.for_detail())
+    interface = make_interface(slug="oc-fuels-conflict")
+    other = make_interface()
+    for n in (3, 1, 2):
+        make_finding(interface=interface, slug=f"finding-{n}", title=f"Finding number {n}")
+        make_measure(interfaces=[interface], position=n, name=f"Measure {n}")
+    make_measure(interfaces=[other], position=0, name="Measure of another interface")
+    html = client.get("/interfaces/oc-fuels-conflict/").content.decode()
+    assert "The first 2 of 3 findings" in html and "The first 2 of 3 measures" in html
+    assert 'href="/findings/?interface=oc-fuels-conflict">all of them in the list' in html
+    assert 'href="/measures/?interface=oc-fuels-conflict">all of them in the list' in html
+    shown = [n for n in (1, 2, 3) if f"Measure {n}</a>" in html]
+    assert shown == [1, 2]  # the Annex's order, the measures list's first page
+    assert "Measure of another interface" not in html
+    assert sum(f"Finding number {n}" in html for n in (1, 2, 3)) == 2
+
+    make_measure(interfaces=[other], position=5, name="Measure 5")
+    html = client.get(f"/interfaces/{other.slug}/").content.decode()
+    assert "Measure of another interface" in html and "Measure 5" in html
+    assert "measures; <a" not in html  # both shown: no note
 
 
 def test_finding_list_and_filters(client, fuels):
