@@ -2,7 +2,7 @@
 
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
 from missions.models import (
     FINDING_JOINS,
@@ -17,7 +17,7 @@ from missions.models import (
     prefetch_joined,
 )
 from ocpo.keys import SLUG, record_url, validate_slug_key
-from ocpo.models import Timestamped
+from ocpo.models import Timestamped, count_of
 from ocpo.paper import PAGE_FORM, page_label
 from sources.models import SourcedLink, links_with_reasons, owner_links_with_reasons
 
@@ -99,14 +99,10 @@ class InterfaceQuerySet(SearchableQuerySet):
     def for_detail(self):
         """An interface with its mechanisms, first findings and measures (with their totals),
         and questions, prefetched."""
-        measures = self.model._meta.get_field("measures")
-        measure_links = measures.through.objects.filter(interface=OuterRef("pk"))
+        measures = self.model._meta.get_field("measures").related_model._default_manager
         return self.annotate(
-            finding_total=Count("findings", distinct=True),
-            # A second many-valued join would multiply the findings' rows: a subquery.
-            measure_total=Subquery(
-                measure_links.values("interface").annotate(n=Count("*")).values("n")
-            ),
+            finding_total=count_of(self.model, "findings"),
+            measure_total=count_of(self.model, "measures"),
         ).prefetch_related(
             "mechanisms",
             Prefetch(
@@ -116,11 +112,9 @@ class InterfaceQuerySet(SearchableQuerySet):
             ),
             Prefetch(
                 "measures",
-                queryset=measures.related_model._default_manager.select_related(
-                    "area"
-                ).prefetch_related("applications__mission", "applications__country")[
-                    :DETAIL_MAX_MEASURES
-                ],
+                queryset=measures.select_related("area").prefetch_related(
+                    "applications__mission", "applications__country"
+                )[:DETAIL_MAX_MEASURES],
                 to_attr="first_measures",
             ),
             "questions",

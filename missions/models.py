@@ -19,7 +19,7 @@ from ocpo.keys import (
     validate_iso3,
     validate_slug_key,
 )
-from ocpo.models import Timestamped
+from ocpo.models import Timestamped, count_of
 
 # Search lives in ocpo.search; the apps import it from here, the base of the stack.
 from ocpo.search import SEARCH_MAX_LENGTH, SearchableQuerySet  # noqa: F401
@@ -231,9 +231,9 @@ class CountryQuerySet(SearchableQuerySet):
     def for_list(self):
         """Countries with how many missions, findings and measure examples concern them."""
         return self.annotate(
-            mission_count=Count("missions", distinct=True),
-            finding_count=Count("findings", distinct=True),
-            application_count=Count("applications", distinct=True),
+            mission_count=count_of(self.model, "missions"),
+            finding_count=count_of(self.model, "findings"),
+            application_count=count_of(self.model, "applications"),
         ).order_by("name")
 
     def for_profile(self):
@@ -441,8 +441,8 @@ class MissionQuerySet(SearchableQuerySet):
             self.select_related("establishing_document")
             .prefetch_related("countries")
             .annotate(
-                finding_count=Count("findings", distinct=True),
-                application_count=Count("applications", distinct=True),
+                finding_count=count_of(self.model, "findings"),
+                application_count=count_of(self.model, "applications"),
             )
             .order_by("acronym")
         )

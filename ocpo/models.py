@@ -8,6 +8,30 @@ from django.utils import timezone
 TIMESTAMP_FIELDS = ("created", "modified")
 
 
+class _CountOf(models.Subquery):
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = models.IntegerField()
+
+
+def count_of(model, relation):
+    """How many records each ``model`` record has through ``relation`` (a reverse foreign
+    key or a many-to-many), as a correlated subquery.
+
+    A list page annotated so counts only the rows it shows, and its paginator's COUNT leaves
+    it out; ``Count(relation, distinct=True)`` joins and groups every record of the table
+    first (1.5 s for the missions list at a thousandfold data).
+    """
+    field = model._meta.get_field(relation)
+    if field.many_to_many:
+        forward = field if field.concrete else field.field
+        rows = forward.remote_field.through._default_manager
+        own = forward.m2m_field_name() if field.concrete else forward.m2m_reverse_field_name()
+    else:  # the reverse of a foreign key
+        rows = field.related_model._default_manager
+        own = field.field.name
+    return _CountOf(rows.filter(**{own: models.OuterRef("pk")}).order_by().values("pk"))
+
+
 class Timestamped(models.Model):
     """A record that says when it was created and when its content last changed.
 

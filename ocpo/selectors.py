@@ -167,14 +167,6 @@ def compare_missions(acronyms):
         {a.casefold(): found[a.casefold()] for a in acronyms if a.casefold() in found}.values()
     )
     unknown = [a for a in acronyms if a.casefold() not in found]
-    if not missions:
-        return {
-            "missions": [],
-            "interfaces": [],
-            "measures": [],
-            "documents": [],
-            "unknown": unknown,
-        }
 
     def rows(key_of, items_of, sort_key):
         keyed = {}

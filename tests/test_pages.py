@@ -5,6 +5,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 
 from interfaces.models import Interface
+from ocpo import selectors
 from ocpo.templatetags.portal import highlight
 from tests.factories import (
     make_application,
@@ -98,6 +99,39 @@ def test_matrix_cells_link_to_the_list_they_count(client, two_missions):
     assert client.get(area_cell["url"]).context["result_count"] == 1
 
 
+def test_area_matrix_on_the_papers_word_counts_and_chooses_only_what_the_annex_names(
+    client, monkeypatch
+):
+    """``?basis=paper``: an example counts for a mission only where the Annex names the
+    mission (not the editors) in an example of the paper's; the missions shown are the ones
+    with the most such examples, and each cell links to the list so limited."""
+    monkeypatch.setattr("ocpo.selectors.MATRIX_MAX_MISSIONS", 1)
+    area = make_area(slug="border-control", name="Border control")
+    measure = make_measure(area=area)
+    named, inferred, editors = (make_mission(acronym=a) for a in ("MNAMED", "MINFER", "MOWN"))
+    make_application(measure=measure, mission=named)
+    for _ in range(2):
+        make_application(
+            measure=measure, mission=inferred, mission_basis="editors", mission_reason="Why."
+        )
+    for _ in range(3):
+        make_application(measure=measure, mission=editors, source="editors", editorial_note="Ours.")
+
+    def cells(matrix):
+        return [(c["column"].acronym, c["count"], c["url"]) for c in matrix["rows"][0]["cells"]]
+
+    everything = selectors.area_mission_matrix()
+    assert cells(everything) == [
+        ("MOWN", 3, "/measures/?area=border-control&mission=MOWN"),
+    ]
+    paper = selectors.area_mission_matrix("paper")
+    assert cells(paper) == [
+        ("MNAMED", 1, "/measures/?area=border-control&mission=MNAMED&basis=paper"),
+    ]
+    assert paper["left_out"] == 2 and paper["max"] == 1
+    assert client.get(paper["rows"][0]["cells"][0]["url"]).context["result_count"] == 1
+
+
 def test_compare_two_missions(client, two_missions):
     response = client.get("/compare/?missions=UNMIK,UNMIL")
     assert response.status_code == 200
@@ -110,6 +144,35 @@ def test_compare_two_missions(client, two_missions):
     assert {r["item"].slug for r in comparison["measures"]} == {"control-ports", "presence"}
     html = response.content.decode()
     assert 'class="differs"' in html and "Monrovia Freeport" in html and "S/2002/470" in html
+
+
+def test_compare_says_what_each_mission_has_that_the_others_lack(client, two_missions):
+    response = client.get("/compare/?missions=UNMIK,UNMIL")
+    only = {
+        entry["mission"].acronym: {
+            kind: [item.slug for item in entry[kind]]
+            for kind in ("interfaces", "measures", "documents")
+        }
+        for entry in response.context["comparison"]["only"]
+    }
+    assert only == {
+        "UNMIK": {"interfaces": [], "measures": ["presence"], "documents": []},
+        "UNMIL": {
+            "interfaces": ["oc-fuels-conflict"],  # both have "undermines security"
+            "measures": ["control-ports"],
+            "documents": ["s-2002-470"],
+        },
+    }
+    summary = " ".join(response.content.decode().split())
+    assert "UNMIL</a></strong> only: interface <a" in summary
+    assert "1. Organized Crime fuels conflict</a>; 1 measure, 1 document." in summary
+    assert "UNMIK</a></strong> only: 1 measure, 0 documents." in summary
+
+
+def test_compare_of_missions_none_of_which_exists_names_each(client, two_missions):
+    html = client.get("/compare/?missions=FOO,bar").content.decode()
+    assert "No mission “FOO” exists" in html and "No mission “bar” exists" in html
+    assert "Choose at least two missions." in html
 
 
 def test_compare_accepts_repeated_parameters_and_ignores_unknown(client, two_missions):

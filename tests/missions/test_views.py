@@ -3,9 +3,12 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from missions.models import Country, Document, Mission
 from tests.factories import (
+    make_application,
     make_country,
     make_document,
     make_finding,
@@ -155,6 +158,30 @@ def test_country_pages(client, haiti):
     assert response.status_code == 200
     assert "MINUSTAH" in html and "MINUSTAH against gangs" in html and "S/RES/2070" in html
     assert client.get("/countries/XXX/").status_code == 404
+
+
+def test_mission_and_country_lists_count_each_record_once(client, db):
+    """Each count in the lists is of its own relation: a finding tied to two of a country's
+    missions counts once for the country, and a mission's examples do not multiply its
+    findings. The paginator counts the records alone (no join, whatever the annotations)."""
+    liberia = make_country(iso3="LBR", name="Liberia")
+    sierra = make_country(iso3="SLE", name="Sierra Leone")
+    unmil = make_mission(acronym="UNMIL", countries=[liberia])
+    unamsil = make_mission(acronym="UNAMSIL", countries=[liberia, sierra])
+    make_finding(missions=[unmil, unamsil], countries=[liberia])
+    make_finding(missions=[unmil], countries=[liberia, sierra])
+    make_application(mission=unmil)
+    make_application(mission=unmil, country=liberia)
+    with CaptureQueriesContext(connection) as queries:
+        missions = client.get("/missions/").context["object_list"]
+    assert {m.acronym: (m.finding_count, m.application_count) for m in missions} == {
+        "UNMIL": (2, 2),
+        "UNAMSIL": (1, 0),
+    }
+    assert 'SELECT COUNT(*) AS "__count" FROM "missions_mission"' in [q["sql"] for q in queries]
+    countries = client.get("/countries/").context["object_list"]
+    counts = {c.iso3: (c.mission_count, c.finding_count, c.application_count) for c in countries}
+    assert counts == {"LBR": (2, 2, 1), "SLE": (1, 1, 0)}
 
 
 def test_country_filter_by_region(client, haiti):
