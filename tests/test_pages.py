@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.template.loader import render_to_string
 
-from interfaces.models import Interface
+from interfaces.models import FindingCountry, Interface
 from ocpo import selectors
 from ocpo.templatetags.portal import highlight
 from tests.factories import (
@@ -110,11 +110,15 @@ def test_area_matrix_on_the_papers_word_counts_and_chooses_only_what_the_annex_n
     measure = make_measure(area=area)
     named, inferred, editors = (make_mission(acronym=a) for a in ("MNAMED", "MINFER", "MOWN"))
     make_application(measure=measure, mission=named)
+    # The mission shown also has an example whose place the editors inferred, and one of
+    # the editors' own: neither counts on the paper's word.
+    make_application(measure=measure, mission=named, mission_basis="editors", mission_reason="W.")
+    make_application(measure=measure, mission=named, source="editors", editorial_note="Ours.")
     for _ in range(2):
         make_application(
             measure=measure, mission=inferred, mission_basis="editors", mission_reason="Why."
         )
-    for _ in range(3):
+    for _ in range(4):
         make_application(measure=measure, mission=editors, source="editors", editorial_note="Ours.")
 
     def cells(matrix):
@@ -122,7 +126,7 @@ def test_area_matrix_on_the_papers_word_counts_and_chooses_only_what_the_annex_n
 
     everything = selectors.area_mission_matrix()
     assert cells(everything) == [
-        ("MOWN", 3, "/measures/?area=border-control&mission=MOWN"),
+        ("MOWN", 4, "/measures/?area=border-control&mission=MOWN"),
     ]
     paper = selectors.area_mission_matrix("paper")
     assert cells(paper) == [
@@ -130,6 +134,46 @@ def test_area_matrix_on_the_papers_word_counts_and_chooses_only_what_the_annex_n
     ]
     assert paper["left_out"] == 2 and paper["max"] == 1
     assert client.get(paper["rows"][0]["cells"][0]["url"]).context["result_count"] == 1
+    page = client.get("/matrix/", {"basis": "paper"}).content.decode()
+    # The interface matrix's note and the Annex matrix's (the country matrix has none).
+    assert page.count("The 1 missions with the most evidence are shown; 2 more") == 2
+
+
+def test_country_matrix_on_the_papers_word_counts_and_chooses_only_what_the_paper_ties(
+    client, monkeypatch
+):
+    """The country matrix with ``basis=paper``: a finding counts for a country only where
+    the paper ties them in a finding of the paper's, the countries shown are those with the
+    most such findings, and each cell links to the findings list so limited."""
+    monkeypatch.setattr("ocpo.selectors.MATRIX_MAX_MISSIONS", 1)
+    interface = make_interface(slug="oc-fuels-conflict")
+    tied, inferred, editors = (make_country(iso3=iso3, name=iso3) for iso3 in ("AAA", "BBB", "CCC"))
+    for country in (tied, tied, inferred, inferred, inferred):
+        make_finding(interface=interface, countries=[country])
+    FindingCountry.objects.filter(country=inferred).update(basis="editors", reason="Why.")
+    inferred_link = FindingCountry.objects.filter(country=tied).latest("pk")
+    FindingCountry.objects.filter(pk=inferred_link.pk).update(basis="editors", reason="Why.")
+    for _ in range(4):
+        make_finding(
+            interface=interface, countries=[editors], source="editors", editorial_note="Ours."
+        )
+
+    def cells(matrix):
+        return [(c["column"].iso3, c["count"], c["url"]) for c in matrix["rows"][0]["cells"]]
+
+    assert cells(selectors.interface_country_matrix()) == [
+        ("CCC", 4, "/findings/?interface=oc-fuels-conflict&country=CCC"),
+    ]
+    paper = selectors.interface_country_matrix("paper")
+    assert cells(paper) == [
+        ("AAA", 1, "/findings/?interface=oc-fuels-conflict&country=AAA&basis=paper"),
+    ]
+    assert paper["left_out"] == 2 and paper["column_noun"] == "countries"
+    assert client.get(paper["rows"][0]["cells"][0]["url"]).context["result_count"] == 1
+    page = client.get("/matrix/", {"basis": "paper"}).content.decode()
+    assert "The 1 countries with the most evidence are shown; 2 more" in page
+    # Each row is headed by its interface, in the mission matrix and the country matrix.
+    assert page.count(f"{interface.number}. {interface.title}</a></th>") == 2
 
 
 def test_compare_two_missions(client, two_missions):
