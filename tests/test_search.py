@@ -110,6 +110,10 @@ def test_no_suggestion_when_the_words_are_known(kb, client):
         ("S/RES/2070", "document", "S/RES/2070 (Resolution 2070 (2012) on the question"),
         ("Interface 6", "interface", "6. "),
         ("6", "interface", "6. "),
+        # Names only the ranked results can match (no lookup by key finds them).
+        ("Organized Crime corrupts elites", "interface", "6. "),
+        ("united nations mission in liberia", "mission", "UNMIL"),
+        ("Resolution 2070 (2012) on the question concerning Haiti", "document", "S/RES/2070 ("),
     ],
 )
 def test_the_page_a_query_names_comes_first(kb, client, q, kind, name):
