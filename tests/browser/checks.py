@@ -140,6 +140,21 @@ def inspect(page, watcher, path):
     return problems
 
 
+def full_page_screenshot(page, path):
+    """The whole page as an image, for a person to look at. Chromium now and then answers
+    "Unable to capture screenshot" for a page it has just drawn (once in CI, a 5,937 px page
+    it captured at once when tried alone): one more try, then the error."""
+    from playwright.sync_api import Error
+
+    try:
+        page.screenshot(path=path, full_page=True)
+    except Error as error:
+        if "Unable to capture screenshot" not in str(error):
+            raise
+        page.wait_for_timeout(500)
+        page.screenshot(path=path, full_page=True)
+
+
 def screenshots_dir(tmp_path_factory):
     """Where the suite keeps its screenshots: ``OCPO_SCREENSHOTS_DIR`` or pytest's tmp."""
     where = os.environ.get("OCPO_SCREENSHOTS_DIR")

@@ -14,7 +14,16 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
-from .checks import CSP_LISTENER, HEIGHT, WIDTHS, Watcher, inspect, route_of, screenshots_dir
+from .checks import (
+    CSP_LISTENER,
+    HEIGHT,
+    WIDTHS,
+    Watcher,
+    full_page_screenshot,
+    inspect,
+    route_of,
+    screenshots_dir,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -95,7 +104,7 @@ def test_every_page_reachable_from_home_at_both_widths(strict_page, tmp_path_fac
         for label, width in WIDTHS.items():
             page.set_viewport_size({"width": width, "height": HEIGHT})
             page.goto(path)
-            page.screenshot(path=f"{shots}/{name}@{label}.png", full_page=True)
+            full_page_screenshot(page, f"{shots}/{name}@{label}.png")
     print(f"\ncrawled {len(visited)} pages of {len(photographed)} patterns; screenshots in {shots}")
     routes = {route_of(path)[0] for path in visited}
     for expected in (

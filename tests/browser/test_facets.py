@@ -9,7 +9,15 @@ import re
 
 import pytest
 
-from .checks import CSP_LISTENER, HEIGHT, WIDTHS, Watcher, inspect, screenshots_dir
+from .checks import (
+    CSP_LISTENER,
+    HEIGHT,
+    WIDTHS,
+    Watcher,
+    full_page_screenshot,
+    inspect,
+    screenshots_dir,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +54,7 @@ def test_counts_beside_each_option_at_both_widths(strict_page, tmp_path_factory)
             if box["x"] + box["width"] > form["x"] + form["width"] + 1:
                 problems.append(f"{width} px {path}: the first select overflows the form")
             name = re.sub(r"\W+", "-", path.strip("/?")).strip("-")
-            page.screenshot(path=f"{shots}/facets-{name}@{label}.png", full_page=True)
+            full_page_screenshot(page, f"{shots}/facets-{name}@{label}.png")
             page.locator("form.filter-form").screenshot(
                 path=f"{shots}/facets-{name}-form@{label}.png"
             )

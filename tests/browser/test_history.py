@@ -9,7 +9,15 @@ from interfaces.models import Finding
 from missions.models import Mission
 from ocpo.revisions import recorded
 
-from .checks import CSP_LISTENER, HEIGHT, WIDTHS, Watcher, inspect, screenshots_dir
+from .checks import (
+    CSP_LISTENER,
+    HEIGHT,
+    WIDTHS,
+    Watcher,
+    full_page_screenshot,
+    inspect,
+    screenshots_dir,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -73,6 +81,6 @@ def test_the_history_tab_shows_each_change(browser, site, edited, width, tmp_pat
         ]
         assert serious == []
         where = screenshots_dir(tmp_path_factory)
-        page.screenshot(path=f"{where}/ocpo-history-{width}.png", full_page=True)
+        full_page_screenshot(page, f"{where}/ocpo-history-{width}.png")
     finally:
         context.close()
