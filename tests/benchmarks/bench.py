@@ -305,11 +305,18 @@ def judge(result, expected):
     result["expected_status"] = expected
     found = problems(result, expected)
     if found:
-        result["failed"] = "; ".join(found)
-        result["rps"] = None  # error answers are not throughput
+        fail(result, "; ".join(found))
     else:
         result["rps"] = round(result["requests"] / (result["duration_us"] / 1e6), 1)
     return result
+
+
+def fail(result, why):
+    """A failed run has no figures, only its raw counts (answers by status, connection
+    errors): error answers are not throughput, and the latencies of the answers that did
+    come leave out the requests that timed out."""
+    result["failed"] = why
+    result.update(rps=None, p50_ms=None, p95_ms=None, p99_ms=None)
 
 
 def wrk(url, connections, duration, header=None, paths=None, expected=200):
@@ -404,8 +411,7 @@ def after_write(base, token, connections, duration, acronyms):
     }
     judge(result, 200)
     if any(code != "200" for code in write_statuses):
-        result["failed"] = f"writes answered {json.dumps(write_statuses)}"
-        result["rps"] = None
+        fail(result, f"writes answered {json.dumps(write_statuses)}")
     return result
 
 

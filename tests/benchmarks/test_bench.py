@@ -73,6 +73,24 @@ def test_a_run_whose_answers_are_all_expected_has_a_throughput(server):
     assert result["rps"] > 0
 
 
+def test_a_run_with_a_timeout_fails_and_keeps_only_its_raw_counts():
+    """One request of 45 not answered within wrk's timeout: the 44 answers were all 200,
+    but neither their rate nor their latencies are the run's."""
+    run = {"requests": 44, "duration_us": 10_057_566, "socket_errors": 1, "http_errors": 0}
+    run.update(p50_ms=6044.5, p95_ms=9318.1, p99_ms=9859.1, statuses={"200": 44})
+    result = bench.judge(run, 200)
+    assert result["failed"] == "1 connection errors or timeouts"
+    assert [result[k] for k in ("rps", "p50_ms", "p95_ms", "p99_ms")] == [None] * 4
+    assert (result["requests"], result["socket_errors"], result["statuses"]) == (
+        44,
+        1,
+        {"200": 44},
+    )
+    assert bench.failures({"postgres_uncached": {"list": {"runs": {"64": result}}}}) == [
+        "postgres_uncached/list c=64: 1 connection errors or timeouts"
+    ]
+
+
 @needs_wrk
 def test_a_redirect_is_unexpected_too(server):
     """wrk counts only statuses >= 400 as errors; a 200 expected where 304 was is caught."""
