@@ -99,6 +99,7 @@ class InterfaceQuerySet(SearchableQuerySet):
     def for_detail(self):
         """An interface with its mechanisms, first findings and measures (with their totals),
         and questions, prefetched."""
+        # Measures are reached through their relation: the measures app imports this one.
         measures = self.model._meta.get_field("measures").related_model._default_manager
         return self.annotate(
             finding_total=count_of(self.model, "findings"),
